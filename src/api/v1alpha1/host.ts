@@ -1,0 +1,55 @@
+/** [REQ-01] Host: a libvirt hypervisor reached over SSH. Mirrors crds/hosts.virtfleet.io.yaml. */
+import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { Condition } from './condition.js';
+import type { Quantity, NamespacedObjectReference } from './meta.js';
+
+/** Defaults the CRD schema fills in; controllers use them when reading objects that bypassed defaulting. */
+export const HOST_DEFAULTS = {
+  port: 22,
+  libvirtURI: 'qemu:///system',
+  maxConcurrentOperations: 4,
+  unschedulable: false,
+} as const;
+
+/** Scheduling labels are the Host's metadata.labels, matched by the hostSelectors of VMs and transfers. */
+export interface HostSpec {
+  /** DNS name or IP address of the SSH server. */
+  address: string;
+  port?: number;
+  user: string;
+  /** Secret of type kubernetes.io/ssh-auth; key `ssh-privatekey`. */
+  credentialsSecretRef: NamespacedObjectReference;
+  /** Pinned OpenSSH public key lines or `SHA256:` fingerprints; at least one, never auto-accepted. */
+  hostKeys: string[];
+  libvirtURI?: string;
+  maxConcurrentOperations?: number;
+  unschedulable?: boolean;
+  /** Unset means the transfer config's cacheDir. */
+  imageCacheDir?: string;
+}
+
+export interface HostResources {
+  cpus?: number;
+  memory?: Quantity;
+}
+
+export interface HostStatus {
+  /** Types in HOST_CONDITIONS. */
+  conditions?: Condition[];
+  hostKeyFingerprint?: string;
+  libvirtVersion?: string;
+  hypervisorVersion?: string;
+  capacity?: HostResources;
+  allocated?: HostResources;
+  vmCount?: number;
+  lastHeartbeatTime?: string;
+  observedGeneration?: number;
+}
+
+export interface Host {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: V1ObjectMeta;
+  spec: HostSpec;
+  status?: HostStatus;
+}
