@@ -1,0 +1,13 @@
+import { OperatorError, type OperatorErrorOptions } from '../errors/operator-error.js';
+
+/**
+ * [REQ-03] XML read back from libvirt (domain, pool or volume description) is malformed or lacks a field the
+ * operator needs. Reading the same document again cannot help, so it is terminal.
+ */
+export class LibvirtXmlError extends OperatorError {
+  readonly retryable = false;
+  readonly reason = 'InvalidLibvirtXml';
+  constructor(readonly path: string, message: string, options?: OperatorErrorOptions) {
+    super(`libvirt XML ${path}: ${message}`, options);
+  }
+}
