@@ -1,0 +1,93 @@
+/**
+ * [REQ-05] The always-on audit log: one hash-chained JSON line per action on a host (format and chain in
+ * audit-record.ts). Separate from the operator's logger and not subject to its level.
+ * `record` is synchronous: it redacts the arguments and the error, seals the record and hands the whole
+ * line to the sink in one write, so records are ordered by call and never interleave. The chain advances
+ * only after the write succeeded; a failed write throws to the caller, since no action may go unaudited.
+ * Sinks (ControllerConfig.audit): `file` appends to `path`, continuing the chain already in it; `stdout`
+ * starts a new chain (seq 1) in every process.
+ */
+import type { ControllerConfig } from '../config/types.js';
+import { AuditLogError } from './audit-error.js';
+import { AppendOnlyFile, EMPTY_CHAIN, readChainHead, type ChainHead } from './audit-file.js';
+import { sealRecord, sha256Hex, type AuditEntryInput, type AuditRecord } from './audit-record.js';
+import { redactFields, redactString } from './redact.js';
+
+/** What the rest of the operator depends on to audit an action. */
+export interface AuditSink {
+  record(entry: AuditEntryInput): AuditRecord;
+}
+
+/** Anything that takes a whole line: a Writable stream (stdout, a PassThrough in tests) or AppendOnlyFile. */
+export interface AuditLineWriter {
+  write(line: string): unknown;
+}
+
+export interface AuditLogOptions {
+  /** Identity of this operator instance, e.g. the pod name. */
+  controller: string;
+  /** Where the chain stands in the sink already; an empty chain by default. */
+  head?: ChainHead;
+  now?: () => Date;
+  /** Called by close(), e.g. to close the file. */
+  onClose?: () => void;
+}
+
+export class AuditLog implements AuditSink {
+  private head: ChainHead;
+  private closed = false;
+  private readonly now: () => Date;
+
+  constructor(private readonly writer: AuditLineWriter, private readonly options: AuditLogOptions) {
+    this.head = options.head ?? EMPTY_CHAIN;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  record(entry: AuditEntryInput): AuditRecord {
+    if (this.closed) throw new AuditLogError('sink', 'record() called after close()');
+    const body = {
+      seq: this.head.seq + 1,
+      time: this.now().toISOString(),
+      controller: this.options.controller,
+      resource: entry.resource,
+      host: entry.host,
+      action: entry.action,
+      arguments: entry.arguments === undefined ? undefined : redactFields(entry.arguments),
+      outcome: entry.outcome,
+      error: entry.error === undefined ? undefined : redactString(entry.error),
+      durationMs: entry.durationMs,
+      prev: this.head.lastLineHash,
+    };
+    const { line, hash } = sealRecord(body);
+    this.writer.write(`${line}\n`);
+    this.head = { seq: body.seq, lastLineHash: sha256Hex(line) };
+    return { ...body, hash };
+  }
+
+  /** The seq and line hash of the last record written, e.g. to anchor the chain elsewhere. */
+  get chainHead(): ChainHead {
+    return this.head;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.options.onClose?.();
+  }
+}
+
+/** Opens the audit log the configuration asks for. */
+export function openAuditLog(
+  config: ControllerConfig['audit'],
+  options: Omit<AuditLogOptions, 'head' | 'onClose'>,
+): AuditLog {
+  if (config.sink === 'stdout') return new AuditLog(process.stdout, options);
+  const head = readChainHead(config.path);
+  let file: AppendOnlyFile;
+  try {
+    file = new AppendOnlyFile(config.path);
+  } catch (error) {
+    throw new AuditLogError(config.path, 'cannot be opened for appending', { cause: error });
+  }
+  return new AuditLog(file, { ...options, head, onClose: () => file.close() });
+}
