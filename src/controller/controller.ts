@@ -1,0 +1,136 @@
+/**
+ * [REQ-01] One controller: its request sources (merged, until stopped) feed a WorkQueue; N workers take keys and
+ * call the Reconciler. Outcome handling follows controller-runtime: success forgets the key's backoff,
+ * `requeueAfterMs` forgets and re-adds after the delay, a retryable error re-adds with backoff, a terminal error
+ * (OperatorError with retryable false) forgets and does not re-add. `stop()` aborts in-flight reconciles through
+ * their AbortSignal, shuts the queue down and waits for every worker to finish.
+ */
+import { randomUUID } from 'node:crypto';
+import { merge, Subject, takeUntil } from 'rxjs';
+import { isRetryable } from '../errors/operator-error.js';
+import { systemClock, type Clock } from './clock.js';
+import { noopMetrics, type ControllerMetricsSink, type ReconcileOutcome } from './metrics-sink.js';
+import { ReconcileRateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+import { requestFromKey, requestKey, type Reconciler, type Result } from './reconciler.js';
+import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
+import type { RequestSource } from './watch-sources.js';
+import { WorkQueue } from './workqueue.js';
+
+export interface ControllerOptions {
+  name: string;
+  reconciler: Reconciler;
+  sources: RequestSource[];
+  workers: number;
+  backoff: RateLimiterOptions;
+  clock?: Clock;
+  logger?: RuntimeLogger;
+  metrics?: ControllerMetricsSink;
+}
+
+interface ControllerRun {
+  queue: WorkQueue;
+  abort: AbortController;
+  stop$: Subject<void>;
+  workers: Promise<void>[];
+}
+
+export class Controller {
+  private readonly clock: Clock;
+  private readonly logger: RuntimeLogger;
+  private readonly metrics: ControllerMetricsSink;
+  private run: ControllerRun | undefined;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? silentLogger).child({ controller: options.name });
+    this.metrics = options.metrics ?? noopMetrics;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get running(): boolean {
+    return this.run !== undefined;
+  }
+
+  /** Keys waiting for a worker (0 when stopped). */
+  get queueDepth(): number {
+    return this.run?.queue.depth ?? 0;
+  }
+
+  start(): void {
+    if (this.run !== undefined) return;
+    const queue = new WorkQueue({
+      rateLimiter: new ReconcileRateLimiter(this.options.backoff, this.clock),
+      clock: this.clock,
+      onDepthChange: (depth) => this.metrics.setWorkqueueDepth(this.options.name, depth),
+    });
+    const run: ControllerRun = { queue, abort: new AbortController(), stop$: new Subject<void>(), workers: [] };
+    merge(...this.options.sources)
+      .pipe(takeUntil(run.stop$))
+      .subscribe({
+        next: (request) => queue.add(requestKey(request)),
+        error: (error: unknown) => this.logger.error('controller source failed', { error: String(error) }),
+      });
+    for (let i = 0; i < Math.max(1, this.options.workers); i++) run.workers.push(this.work(run));
+    this.run = run;
+    this.logger.info('controller started', { workers: this.options.workers });
+  }
+
+  async stop(): Promise<void> {
+    const run = this.run;
+    if (run === undefined) return;
+    this.run = undefined;
+    run.stop$.next();
+    run.stop$.complete();
+    run.abort.abort(new Error(`controller ${this.options.name} stopping`));
+    await run.queue.shutdown();
+    await Promise.all(run.workers);
+    this.logger.info('controller stopped');
+  }
+
+  private async work(run: ControllerRun): Promise<void> {
+    for (;;) {
+      const key = await run.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.reconcileKey(run, key);
+      } finally {
+        run.queue.done(key);
+      }
+    }
+  }
+
+  private async reconcileKey(run: ControllerRun, key: string): Promise<void> {
+    const request = requestFromKey(key);
+    const logger = this.logger.child({ ...request, reconcileId: randomUUID() });
+    const startedAt = this.clock.now();
+    let outcome: ReconcileOutcome;
+    try {
+      const result: Result = await this.options.reconciler.reconcile(request, { signal: run.abort.signal, logger });
+      run.queue.forget(key);
+      if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
+        run.queue.addAfter(key, result.requeueAfterMs);
+        outcome = 'requeue_after';
+      } else {
+        outcome = 'success';
+      }
+    } catch (error) {
+      if (run.abort.signal.aborted) {
+        logger.debug('reconcile aborted by controller stop', { error: String(error) });
+        return;
+      }
+      if (isRetryable(error)) {
+        run.queue.addRateLimited(key);
+        outcome = 'error';
+        logger.warn('reconcile failed, requeued with backoff', { error: String(error), retries: run.queue.numRequeues(key) });
+      } else {
+        run.queue.forget(key);
+        outcome = 'terminal_error';
+        logger.error('reconcile failed terminally, not requeued', { error: String(error) });
+      }
+    }
+    this.metrics.observeReconcile(this.options.name, outcome, (this.clock.now() - startedAt) / 1000);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * [REQ-01] The reconciler contract (controller-runtime's `Reconcile(ctx, request) -> (Result, error)`).
+ *
+ * - `reconcile` is level-based and idempotent: it reads the current object (gone -> return `{}`), compares with
+ *   the spec, acts, and writes status once. A second reconcile of an unchanged object makes no mutating call.
+ * - Resolving with `{}` means done: the key's backoff is forgotten.
+ * - Resolving with `{ requeueAfterMs }` means "look again later" (polling a host, a transfer in progress); the
+ *   backoff is forgotten and the key comes back after that delay.
+ * - Throwing a retryable error (any error that is not an `OperatorError` with `retryable: false`) requeues the key
+ *   with per-key exponential backoff combined with the global token bucket.
+ * - Throwing a terminal error (`OperatorError` with `retryable: false`) does not requeue: before throwing, the
+ *   reconciler records the condition and a Warning Event with the error's `reason`. The key runs again only when
+ *   the object (or a mapped watch) changes — no hot loop.
+ * - `ctx.signal` aborts when the controller stops (leadership lost, shutdown); pass it to every SSH/libvirt/API
+ *   call so in-flight work ends promptly.
+ * - Finalizers: remove a finalizer only after cleanup succeeded — use `runFinalizer` (finalizers.ts), which keeps
+ *   the finalizer whenever cleanup throws.
+ */
+import type { RuntimeLogger } from './runtime-logger.js';
+
+export interface ReconcileRequest {
+  /** Absent for cluster-scoped kinds such as Host. */
+  namespace?: string;
+  name: string;
+}
+
+export interface ReconcileContext {
+  signal: AbortSignal;
+  /** Child logger carrying {controller, namespace, name, reconcileId}. */
+  logger: RuntimeLogger;
+}
+
+export interface Result {
+  requeueAfterMs?: number;
+}
+
+export interface Reconciler {
+  reconcile(request: ReconcileRequest, ctx: ReconcileContext): Promise<Result>;
+}
+
+/** Queue key of a request: `namespace/name`, or `name` when cluster-scoped (client-go's MetaNamespaceKeyFunc). */
+export function requestKey(request: ReconcileRequest): string {
+  return request.namespace ? `${request.namespace}/${request.name}` : request.name;
+}
+
+export function requestFromKey(key: string): ReconcileRequest {
+  const slash = key.indexOf('/');
+  return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
