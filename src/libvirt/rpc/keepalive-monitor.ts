@@ -1,0 +1,62 @@
+/**
+ * [REQ-03] libvirt keepalive, client side: every interval without incoming traffic sends a PING; after
+ * `countMax` intervals in a row without any answer the peer is declared dead. Any packet received counts as
+ * a sign of life, as in libvirt's own virKeepAlive. While the reader is paused on purpose (a slow download
+ * consumer) silence is expected and not counted.
+ */
+import type { RpcTimers, TimerHandle } from './rpc-timers.js';
+
+export interface KeepaliveSettings {
+  intervalMs: number;
+  countMax: number;
+}
+
+export interface KeepaliveHooks {
+  sendPing(): void;
+  onDead(unansweredPings: number): void;
+  isReadingPaused(): boolean;
+}
+
+export class KeepaliveMonitor {
+  private timer: TimerHandle | undefined;
+  private trafficSinceTick = false;
+  private unanswered = 0;
+
+  constructor(
+    private readonly settings: KeepaliveSettings,
+    private readonly timers: RpcTimers,
+    private readonly hooks: KeepaliveHooks,
+  ) {}
+
+  start(): void {
+    if (this.settings.intervalMs > 0 && this.settings.countMax > 0) this.schedule();
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  noteTraffic(): void {
+    this.trafficSinceTick = true;
+  }
+
+  private schedule(): void {
+    this.timer = this.timers.setTimeout(() => this.tick(), this.settings.intervalMs);
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    if (this.trafficSinceTick || this.hooks.isReadingPaused()) {
+      this.unanswered = 0;
+    } else if (this.unanswered >= this.settings.countMax) {
+      this.hooks.onDead(this.unanswered);
+      return;
+    } else {
+      this.hooks.sendPing();
+      this.unanswered += 1;
+    }
+    this.trafficSinceTick = false;
+    this.schedule();
+  }
+}

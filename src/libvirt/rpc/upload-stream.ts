@@ -1,0 +1,57 @@
+/**
+ * [REQ-03] Sends a Node Readable through a libvirt stream (e.g. STORAGE_VOL_UPLOAD): the CALL opens the stream,
+ * data goes out as STREAM/CONTINUE packets of at most STREAM_CHUNK_BYTES, waiting whenever the transport is
+ * saturated, then STREAM/OK asks libvirtd to finish and its STREAM/OK confirms that every byte was written.
+ */
+import type { Readable } from 'node:stream';
+import { MessageStatus, STREAM_CHUNK_BYTES } from './protocol-constants.js';
+import type { CallOptions, RpcConnection } from './rpc-connection.js';
+
+export async function uploadStream(
+  connection: RpcConnection,
+  procedure: number,
+  payload: Buffer | undefined,
+  source: Readable,
+  options: CallOptions = {},
+): Promise<void> {
+  let failure: Error | null = null;
+  let confirm!: { resolve(): void; reject(error: Error): void };
+  const confirmed = new Promise<void>((resolve, reject) => {
+    confirm = { resolve, reject };
+  });
+  confirmed.catch(() => undefined); // observed below; a failure before we await it must not be "unhandled"
+  const { serial, opened } = connection.openStream(procedure, payload, {
+    onData: () => undefined,
+    onEnd: () => confirm.resolve(),
+    onError: (error) => {
+      failure = error;
+      confirm.reject(error);
+      source.destroy();
+    },
+  }, options);
+  await opened;
+
+  const onAbort = (): void => {
+    source.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('upload aborted'));
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for await (const chunk of source) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      for (let offset = 0; offset < bytes.length; offset += STREAM_CHUNK_BYTES) {
+        if (failure) throw failure;
+        const accepted = connection.sendStream(serial, procedure, MessageStatus.Continue, bytes.subarray(offset, offset + STREAM_CHUNK_BYTES));
+        if (!accepted) await connection.drained();
+      }
+    }
+    if (failure) throw failure;
+    connection.sendStream(serial, procedure, MessageStatus.Ok);
+    await confirmed;
+  } catch (error) {
+    if (!failure && !connection.isClosed) connection.sendStream(serial, procedure, MessageStatus.Error);
+    throw failure ?? error;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    connection.releaseStream(serial);
+  }
+}
