@@ -4,6 +4,7 @@
  */
 import { InvalidSpecError } from '../errors/invalid-spec-error.js';
 import type { VirtfleetOwner } from './ownership.js';
+import { requireAbsolutePath, requireObjectName, requirePositiveInteger, requireText } from './spec-checks.js';
 
 /** `qemu` is software emulation (TCG); `kvm` needs hardware virtualisation. */
 export type DomainType = 'kvm' | 'qemu';
@@ -102,18 +103,6 @@ export interface DomainSpec {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
-function requireText(field: string, value: string | undefined): void {
-  if (value === undefined || value.trim() === '') throw new InvalidSpecError(field, 'must not be empty');
-}
-
-function requireAbsolutePath(field: string, value: string): void {
-  if (!value.startsWith('/')) throw new InvalidSpecError(field, `'${value}' is not an absolute path`);
-}
-
-function requirePositiveInteger(field: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidSpecError(field, `${value} is not a positive integer`);
-}
-
 function validateDisks(disks: DiskSpec[]): void {
   const bootOrders = new Set<number>();
   disks.forEach((disk, index) => {
@@ -147,8 +136,7 @@ function validateInterfaces(interfaces: InterfaceSpec[]): void {
 
 /** Throws InvalidSpecError (terminal) naming the first field libvirt would refuse or misread. */
 export function validateDomainSpec(spec: DomainSpec): void {
-  requireText('domain.name', spec.name);
-  if (spec.name.includes('/')) throw new InvalidSpecError('domain.name', "must not contain '/'");
+  requireObjectName('domain.name', spec.name);
   if (spec.uuid !== undefined && !UUID.test(spec.uuid)) throw new InvalidSpecError('domain.uuid', `'${spec.uuid}' is not a UUID`);
   requireText('domain.machine', spec.machine);
   requirePositiveInteger('domain.vcpus', spec.vcpus);

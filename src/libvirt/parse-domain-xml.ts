@@ -7,7 +7,7 @@ import type { Firmware, KernelBootSpec } from './domain-spec.js';
 import { LibvirtXmlError } from './libvirt-xml-error.js';
 import { ownerFromDomain, type VirtfleetOwner } from './ownership.js';
 import { scaledToBytes } from './units.js';
-import { parseXml, type XmlElement } from './xml-tree.js';
+import { parseXml, withoutUndefined, type XmlElement } from './xml-tree.js';
 
 export interface ParsedBackingStore {
   path: string;
@@ -79,16 +79,10 @@ export interface ParsedDomain {
 const MEMORY_DEFAULT_UNIT = 'KiB';
 const UEFI_LOADER_TYPE = 'pflash';
 
-function optionalInteger(element: XmlElement | undefined, value: string | undefined): number | undefined {
-  if (element === undefined || value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw new LibvirtXmlError(element.path, `'${value}' is not a non-negative integer`);
-  return Number(value);
-}
-
-function requireInteger(element: XmlElement, value: string | undefined): number {
-  const parsed = optionalInteger(element, value);
-  if (parsed === undefined) throw new LibvirtXmlError(element.path, 'a number is missing');
-  return parsed;
+function vcpuCount(vcpu: XmlElement): number {
+  const count = vcpu.text();
+  if (!/^\d+$/.test(count) || count === '0') throw new LibvirtXmlError(vcpu.path, `'${count}' is not a positive integer`);
+  return Number(count);
 }
 
 function memoryBytes(element: XmlElement): number {
@@ -128,13 +122,8 @@ function backingChainOf(disk: XmlElement): ParsedBackingStore[] {
   return chain;
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
 function parseDisk(disk: XmlElement): ParsedDisk {
   const target = disk.requireChild('target');
-  const boot = disk.child('boot');
   return withoutUndefined({
     device: disk.attr('device') ?? 'disk',
     type: disk.attr('type') ?? 'file',
@@ -144,7 +133,7 @@ function parseDisk(disk: XmlElement): ParsedDisk {
     format: disk.child('driver')?.attr('type'),
     backingChain: backingChainOf(disk),
     readOnly: disk.child('readonly') !== undefined,
-    bootOrder: optionalInteger(boot, boot?.attr('order')),
+    bootOrder: disk.child('boot')?.integerAttr('order'),
     alias: disk.child('alias')?.attr('name'),
   });
 }
@@ -173,11 +162,10 @@ function parseInterface(nic: XmlElement): ParsedInterface {
 }
 
 function parseSerial(serial: XmlElement): ParsedSerial {
-  const target = serial.child('target');
   return withoutUndefined({
     type: serial.requireAttr('type'),
     path: serial.child('source')?.attr('path'),
-    port: optionalInteger(target, target?.attr('port')),
+    port: serial.child('target')?.integerAttr('port'),
   });
 }
 
@@ -193,18 +181,15 @@ export function parseDomainXml(xml: string): ParsedDomain {
   const os = domain.child('os');
   const osType = os?.child('type');
   const devices = domain.child('devices');
-  const vcpu = domain.requireChild('vcpu');
   const currentMemory = domain.child('currentMemory');
-  const name = domain.requireChild('name').text();
-  if (name === '') throw new LibvirtXmlError(`${domain.path}/name`, 'the domain has no name');
   return withoutUndefined({
-    name,
+    name: domain.requireChildText('name'),
     uuid: domain.childText('uuid')?.toLowerCase(),
     type: domain.requireAttr('type'),
-    id: optionalInteger(domain, domain.attr('id')),
+    id: domain.integerAttr('id'),
     arch: osType?.attr('arch'),
     machine: osType?.attr('machine'),
-    vcpus: requireInteger(vcpu, vcpu.text()),
+    vcpus: vcpuCount(domain.requireChild('vcpu')),
     memoryBytes: memoryBytes(domain.requireChild('memory')),
     currentMemoryBytes: currentMemory === undefined ? undefined : memoryBytes(currentMemory),
     cpu: parseCpu(domain.child('cpu')),

@@ -6,8 +6,9 @@
 import { InvalidSpecError } from '../errors/invalid-spec-error.js';
 import type { ImageFormat, ImageRef } from './domain-spec.js';
 import { LibvirtXmlError } from './libvirt-xml-error.js';
+import { requireAbsolutePath, requireObjectName, requirePositiveInteger, requireText } from './spec-checks.js';
 import { scaledToBytes } from './units.js';
-import { buildXml, element, parseXml, textElement, type XmlElement } from './xml-tree.js';
+import { buildXml, element, parseXml, textElement, withoutUndefined, type XmlElement } from './xml-tree.js';
 
 export interface DirPoolSpec {
   name: string;
@@ -48,17 +49,9 @@ export interface ParsedVolume {
 
 const STORAGE_DEFAULT_UNIT = 'bytes';
 
-function requireNonEmpty(field: string, value: string): void {
-  if (value.trim() === '') throw new InvalidSpecError(field, 'must not be empty');
-}
-
-function requireAbsolutePath(field: string, value: string): void {
-  if (!value.startsWith('/')) throw new InvalidSpecError(field, `'${value}' is not an absolute path`);
-}
-
 /** `<pool type='dir'>` for a directory of image files. */
 export function buildDirPoolXml(spec: DirPoolSpec): string {
-  requireNonEmpty('pool.name', spec.name);
+  requireText('pool.name', spec.name);
   requireAbsolutePath('pool.path', spec.path);
   return buildXml(
     element('pool', { type: 'dir' }, [textElement('name', spec.name), element('target', {}, [textElement('path', spec.path)])]),
@@ -70,11 +63,8 @@ export function buildDirPoolXml(spec: DirPoolSpec): string {
  * optionally a qcow2 overlay on `backingStore`.
  */
 export function buildVolumeXml(spec: VolumeSpec): string {
-  requireNonEmpty('volume.name', spec.name);
-  if (spec.name.includes('/')) throw new InvalidSpecError('volume.name', "must not contain '/'");
-  if (!Number.isSafeInteger(spec.capacityBytes) || spec.capacityBytes < 1) {
-    throw new InvalidSpecError('volume.capacityBytes', `${spec.capacityBytes} is not a positive integer`);
-  }
+  requireObjectName('volume.name', spec.name);
+  requirePositiveInteger('volume.capacityBytes', spec.capacityBytes);
   const backing = spec.backingStore;
   if (backing !== undefined) {
     if (spec.format !== 'qcow2') throw new InvalidSpecError('volume.backingStore', 'only a qcow2 volume can have a backing store');
@@ -101,20 +91,10 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
-}
-
-function requireName(root: XmlElement): string {
-  const name = root.requireChild('name').text();
-  if (name === '') throw new LibvirtXmlError(`${root.path}/name`, 'the name is empty');
-  return name;
-}
-
 export function parsePoolXml(xml: string): ParsedPool {
   const pool = parseXml(xml, 'pool');
   return withoutUndefined({
-    name: requireName(pool),
+    name: pool.requireChildText('name'),
     uuid: nonEmpty(pool.childText('uuid')),
     type: pool.requireAttr('type'),
     targetPath: nonEmpty(pool.child('target')?.childText('path')),
@@ -133,7 +113,7 @@ export function parseVolumeXml(xml: string): ParsedVolume {
   const capacity = optionalSize(volume.requireChild('capacity'));
   if (capacity === undefined) throw new LibvirtXmlError(`${volume.path}/capacity`, 'the capacity is missing');
   return withoutUndefined({
-    name: requireName(volume),
+    name: volume.requireChildText('name'),
     key: nonEmpty(volume.childText('key')),
     type: volume.attr('type'),
     path: nonEmpty(target?.childText('path')),

@@ -156,6 +156,21 @@ export class XmlElement {
     return this.child(name)?.text();
   }
 
+  /** Text of the first child of that name; a LibvirtXmlError when the child is missing or empty. */
+  requireChildText(name: string): string {
+    const text = this.requireChild(name).text();
+    if (text === '') throw new LibvirtXmlError(`${this.path}/${name}`, 'the element is empty');
+    return text;
+  }
+
+  /** An attribute holding a non-negative integer, or undefined when absent. */
+  integerAttr(name: string): number | undefined {
+    const value = this.attr(name);
+    if (value === undefined) return undefined;
+    if (!/^\d+$/.test(value)) throw new LibvirtXmlError(this.path, `attribute '${name}' = '${value}' is not a non-negative integer`);
+    return Number(value);
+  }
+
   /** All child elements, grouped by name (document order is kept among siblings of the same name). */
   elements(): XmlElement[] {
     return Object.keys(this.raw)
@@ -183,4 +198,9 @@ export function parseXml(xml: string, rootName: string): XmlElement {
     throw new LibvirtXmlError(`<${rootName}>`, `the document's root element is not <${rootName}>`);
   }
   return new XmlElement(rootName, `/${rootName}`, roots[0] as RawElement);
+}
+
+/** Drops fields whose value is undefined, so parsed records compare equal to records written without them. */
+export function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }
