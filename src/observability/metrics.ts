@@ -1,0 +1,101 @@
+/**
+ * [REQ-06] Every Prometheus metric the operator exports, declared in this one place. `createOperatorMetrics`
+ * registers them on the Registry it is given (never prom-client's global one), so the operator and each test
+ * get their own; `createMetricsRegistry` makes such a Registry with the default process and Node.js metrics.
+ * Label values must stay bounded: controller names, host names, resource kinds, outcomes, error reasons.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type ReconcileResult = 'success' | 'requeue' | 'error';
+export type SshCommandOutcome = 'success' | 'failure' | 'timeout';
+
+export interface OperatorMetrics {
+  /** Seconds one reconcile took; result success, requeue (RequeueAfter) or error. */
+  reconcileDuration: Histogram<'controller' | 'result'>;
+  /** Reconciles that returned an error, by the error's reason. */
+  reconcileErrors: Counter<'controller' | 'reason'>;
+  /** Keys waiting in a controller's workqueue. */
+  workqueueDepth: Gauge<'controller'>;
+  /** Open SSH connections per host (0 or 1 with one connection per host). */
+  sshSessions: Gauge<'host'>;
+  /** SSH channels open on a host's connection. */
+  sshChannelsInUse: Gauge<'host'>;
+  /** SSH exec commands run, by outcome. */
+  sshCommands: Counter<'host' | 'outcome'>;
+  /** Image bytes written to a destination host. */
+  transferBytes: Counter<'host'>;
+  /** Current combined rate of the transfers to a host. */
+  transferRate: Gauge<'host'>;
+  /** Informer watches restarted after an error or expiry, by resource. */
+  informerRestarts: Counter<'resource'>;
+}
+
+const RECONCILE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** A fresh Registry carrying the default process_* and nodejs_* metrics. */
+export function createMetricsRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function createOperatorMetrics(registry: Registry): OperatorMetrics {
+  const registers = [registry];
+  return {
+    reconcileDuration: new Histogram({
+      name: 'virtfleet_reconcile_duration_seconds',
+      help: 'Time one reconcile took, by controller and result.',
+      labelNames: ['controller', 'result'],
+      buckets: RECONCILE_BUCKETS_SECONDS,
+      registers,
+    }),
+    reconcileErrors: new Counter({
+      name: 'virtfleet_reconcile_errors_total',
+      help: 'Reconciles that ended in an error, by controller and error reason.',
+      labelNames: ['controller', 'reason'],
+      registers,
+    }),
+    workqueueDepth: new Gauge({
+      name: 'virtfleet_workqueue_depth',
+      help: 'Keys waiting in the workqueue of a controller.',
+      labelNames: ['controller'],
+      registers,
+    }),
+    sshSessions: new Gauge({
+      name: 'virtfleet_ssh_sessions',
+      help: 'Open SSH connections to a host.',
+      labelNames: ['host'],
+      registers,
+    }),
+    sshChannelsInUse: new Gauge({
+      name: 'virtfleet_ssh_channels_in_use',
+      help: 'SSH channels currently open on the connection to a host.',
+      labelNames: ['host'],
+      registers,
+    }),
+    sshCommands: new Counter({
+      name: 'virtfleet_ssh_commands_total',
+      help: 'Commands run over SSH, by host and outcome.',
+      labelNames: ['host', 'outcome'],
+      registers,
+    }),
+    transferBytes: new Counter({
+      name: 'virtfleet_transfer_bytes_total',
+      help: 'Image bytes written to a destination host.',
+      labelNames: ['host'],
+      registers,
+    }),
+    transferRate: new Gauge({
+      name: 'virtfleet_transfer_rate_bytes_per_second',
+      help: 'Current combined rate of the image transfers to a host.',
+      labelNames: ['host'],
+      registers,
+    }),
+    informerRestarts: new Counter({
+      name: 'virtfleet_informer_restarts_total',
+      help: 'Informer watches restarted after an error or expiry, by resource.',
+      labelNames: ['resource'],
+      registers,
+    }),
+  };
+}
