@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# [REQ-03] Builds the bootable test guest: a Debian kernel (direct kernel boot) and a busybox initramfs whose
+# /init (rootfs/init) prints VIRTFLEET-GUEST-BOOTED on the serial console and powers off on the ACPI power
+# button. Packages come from apt's configured Debian mirror (`apt-get download`), cached under
+# .cache/guest/debs; the result is cached under .cache/guest/<hash> keyed by the packages and this recipe.
+# Prints the directory holding vmlinuz and initrd.img as the last line on stdout.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+CACHE=${VIRTFLEET_CACHE_DIR:-$ROOT/.cache}/guest
+GUEST_MODULES="kernel/drivers/acpi/button.ko kernel/drivers/input/evdev.ko"
+
+log() { echo "[build-guest] $*" >&2; }
+
+# linux-image-amd64 is a metapackage: its dependency names the real, versioned kernel package.
+KERNEL_PACKAGE=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+[ -n "$KERNEL_PACKAGE" ] || { log "apt-cache knows no linux-image-amd64 (run apt-get update)"; exit 1; }
+
+mkdir -p "$CACHE/debs"
+# The cached .deb of PACKAGE at apt's candidate version, downloaded on first use.
+cached_deb() {
+  local package=$1 version
+  version=$(apt-cache policy "$package" | awk '/Candidate:/ {print $2}')
+  find "$CACHE/debs" -maxdepth 1 -name "${package}_*.deb" | while read -r candidate; do
+    [ "$(dpkg-deb -f "$candidate" Version)" = "$version" ] && echo "$candidate"
+  done | head -n1
+}
+deb_file() {
+  local package=$1 file
+  file=$(cached_deb "$package")
+  if [ -z "$file" ]; then
+    log "downloading $package"
+    (cd "$CACHE/debs" && apt-get download "$package" >&2 2>/dev/null) || true
+    file=$(cached_deb "$package")
+  fi
+  [ -n "$file" ] || { log "could not download $package (apt-get download $package)"; exit 1; }
+  echo "$file"
+}
+
+KERNEL_DEB=$(deb_file "$KERNEL_PACKAGE")
+BUSYBOX_DEB=$(deb_file busybox-static)
+
+GUEST_HASH=$( {
+  cat "$HERE/build-guest.sh"
+  (cd "$HERE/rootfs" && find . -type f | LC_ALL=C sort | xargs sha256sum)
+  sha256sum "$KERNEL_DEB" "$BUSYBOX_DEB" | cut -d' ' -f1
+} | sha256sum | cut -c1-16)
+OUT="$CACHE/$GUEST_HASH"
+
+if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.img" ]; then
+  echo "$OUT"
+  exit 0
+fi
+
+WORK=$(mktemp -d "$CACHE/work.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+dpkg-deb -x "$KERNEL_DEB" "$WORK/kernel"
+dpkg-deb -x "$BUSYBOX_DEB" "$WORK/busybox"
+
+INITRAMFS="$WORK/initramfs"
+mkdir -p "$INITRAMFS"/{bin,dev,proc,sys,lib/modules,etc,tmp}
+cp -a "$HERE/rootfs/." "$INITRAMFS/"
+install -m 0755 "$WORK/busybox/bin/busybox" "$INITRAMFS/bin/busybox"
+ln -s busybox "$INITRAMFS/bin/sh"
+MODULE_DIR=$(echo "$WORK"/kernel/lib/modules/*)
+for module in $GUEST_MODULES; do
+  # Modules are loaded in this order; both have no dependencies in Debian's 6.1 kernel.
+  install -m 0644 "$MODULE_DIR/$module" "$INITRAMFS/lib/modules/$(basename "$module")"
+done
+
+mkdir -p "$OUT.partial"
+install -m 0644 "$WORK"/kernel/boot/vmlinuz-* "$OUT.partial/vmlinuz"
+# cpio newc archive built with busybox's own cpio applet (no extra host package needed).
+(cd "$INITRAMFS" && find . | LC_ALL=C sort | "$WORK/busybox/bin/busybox" cpio -o -H newc 2>/dev/null) \
+  | gzip -9 > "$OUT.partial/initrd.img"
+rm -rf "$OUT"
+mv "$OUT.partial" "$OUT"
+log "guest built in $OUT ($KERNEL_PACKAGE, $(du -h "$OUT/initrd.img" | cut -f1) initrd)"
+echo "$OUT"
