@@ -3,17 +3,7 @@
  * lastTransitionTime only when its status changes; reason, message and observedGeneration are updated in place.
  * Pure functions: the input array is never mutated.
  */
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  /** RFC 3339, second precision. */
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+import type { Condition } from '../api/v1alpha1/condition.js';
 
 export type ConditionUpdate = Omit<Condition, 'lastTransitionTime'>;
 
