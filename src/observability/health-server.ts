@@ -73,37 +73,30 @@ export class HealthServer {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const route = ROUTES[path];
-    if (route === undefined) return respond(response, 404, TEXT, 'not found\n');
+    if (!ROUTES.has(path)) return respond(response, 404, TEXT, 'not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
       return respond(response, 405, TEXT, 'method not allowed\n');
     }
-    await route(this, response);
+    if (path === '/metrics') {
+      return respond(response, 200, this.options.registry.contentType, await this.options.registry.metrics());
+    }
+    if (path === '/healthz') return respond(response, 200, TEXT, 'ok\n');
+    const failing = await this.failingChecks();
+    if (failing.length === 0) return respond(response, 200, TEXT, 'ok\n');
+    return respond(response, 503, TEXT, `not ready: ${failing.join(', ')}\n`);
   }
 
   /** Names of the checks that do not pass right now. */
-  async failingChecks(): Promise<string[]> {
+  private async failingChecks(): Promise<string[]> {
     const results = await Promise.all(
       [...this.checks].map(async ([name, check]) => ((await passes(check)) ? undefined : name)),
     );
     return results.filter((name): name is string => name !== undefined);
   }
-
-  async serveMetrics(response: ServerResponse): Promise<void> {
-    respond(response, 200, this.options.registry.contentType, await this.options.registry.metrics());
-  }
 }
 
-const ROUTES: Record<string, (server: HealthServer, response: ServerResponse) => Promise<void> | void> = {
-  '/metrics': (server, response) => server.serveMetrics(response),
-  '/healthz': (_server, response) => respond(response, 200, TEXT, 'ok\n'),
-  '/readyz': async (server, response) => {
-    const failing = await server.failingChecks();
-    if (failing.length === 0) respond(response, 200, TEXT, 'ok\n');
-    else respond(response, 503, TEXT, `not ready: ${failing.join(', ')}\n`);
-  },
-};
+const ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
 
 async function passes(check: ReadinessCheck): Promise<boolean> {
   try {

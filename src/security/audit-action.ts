@@ -23,11 +23,16 @@ export async function runAudited<T>(
   try {
     result = await action();
   } catch (error) {
-    audit.record({ ...description, outcome: outcomeOf(error), error: messageOf(error), durationMs: clock() - started });
+    audit.record({ ...description, outcome: outcomeOf(error), error: messageOf(error), durationMs: elapsedMs(clock, started) });
     throw error;
   }
-  audit.record({ ...description, outcome: 'success', durationMs: clock() - started });
+  audit.record({ ...description, outcome: 'success', durationMs: elapsedMs(clock, started) });
   return result;
+}
+
+/** Elapsed milliseconds, rounded to the microsecond. */
+function elapsedMs(clock: MonotonicClock, started: number): number {
+  return Math.round((clock() - started) * 1000) / 1000;
 }
 
 function outcomeOf(error: unknown): AuditOutcome {

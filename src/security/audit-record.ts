@@ -5,6 +5,7 @@
  * One record is one line of UTF-8 JSON terminated by "\n", with its fields in this order:
  *   seq, time, controller, resource?, host?, action, arguments?, outcome, error?, durationMs, prev, hash
  * - `seq`: 1 for the first record of a file, then +1 per record.
+ * - `time`: ISO 8601 UTC time the record was written, i.e. when the action ended (`durationMs` before it began).
  * - `prev`: lowercase hex SHA-256 of the previous record's exact line (all its bytes, `hash` field included,
  *   without the "\n"); GENESIS_HASH (64 zeros) for seq 1.
  * - `hash`: lowercase hex SHA-256 of the record's "body", the exact bytes of the line with the trailing

@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
 import { expect } from 'chai';
 import { registerAuditCommands } from '../../../src/cli/audit-command.js';
+import { runCli } from '../../../src/cli/index.js';
 import { AuditFileFixture } from '../security/audit-fixtures.js';
 
 /** Runs `virtfleet audit ...` through the real command definitions and returns exit code and output. */
@@ -69,5 +70,24 @@ describe('[REQ-05] virtfleet audit verify FILE', () => {
     const { code, err } = await runAudit(['verify', `${fixture.dir}/absent.log`]);
     expect(code).to.equal(2);
     expect(err).to.contain('cannot read');
+  });
+});
+
+describe('[REQ-05] virtfleet audit verify through the CLI entry point', () => {
+  it('exits 2 on a usage error (no FILE)', async () => {
+    const err = new PassThrough();
+    expect(await runCli(['audit', 'verify'], new PassThrough(), err)).to.equal(2);
+  });
+
+  it('exits 0 for an intact file', async () => {
+    const fixture = new AuditFileFixture();
+    try {
+      fixture.append(2);
+      const out = new PassThrough();
+      expect(await runCli(['audit', 'verify', fixture.path], out, new PassThrough())).to.equal(0);
+      expect(String(out.read())).to.match(/^ok: 2 records\n/);
+    } finally {
+      fixture.cleanup();
+    }
   });
 });

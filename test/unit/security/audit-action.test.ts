@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { runAudited } from '../../../src/security/audit-action.js';
-import { AuditLog } from '../../../src/security/audit-log.js';
+import { AuditLog, openAuditLog } from '../../../src/security/audit-log.js';
+import { verifyAuditLog } from '../../../src/security/audit-verify.js';
 import { HostKeyMismatchError, SshConnectError } from '../../../src/errors/ssh-errors.js';
 
 function harness() {
@@ -45,5 +49,24 @@ describe('[REQ-05] runAudited: exactly one record per action', () => {
     }, clock);
     await attempt.then(() => expect.fail('should have rejected'), () => undefined);
     expect(lines[0]).to.include({ outcome: 'denied' });
+  });
+});
+
+describe('[REQ-05] runAudited: concurrent actions', () => {
+  it('keeps one intact chain when many actions finish in an arbitrary order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtfleet-audit-'));
+    try {
+      const audit = openAuditLog({ sink: 'file', path: join(dir, 'audit.log') }, { controller: 'virtfleet-0' });
+      const finishOrder = Array.from({ length: 200 }, (_, index) => (index * 37) % 200);
+      const releases: Array<() => void> = [];
+      const actions = finishOrder.map((_, index) => runAudited(audit, { host: `h${index % 4}`, action: 'ssh.exec' },
+        () => new Promise<void>((resolve) => { releases[index] = resolve; })));
+      for (const index of finishOrder) releases[index]?.();
+      await Promise.all(actions);
+      audit.close();
+      expect(await verifyAuditLog(join(dir, 'audit.log'))).to.deep.include({ ok: true, records: 200 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
