@@ -27,7 +27,8 @@ export const CONFIG_FILE_NAMES: Readonly<Record<ConfigSection, string>> = {
   transfer: 'transfer_config.yaml',
 };
 
-const SCHEMAS = {
+/** One JSON schema per file (ajv 8, draft-07 keywords), e.g. to render a Helm values schema from. */
+export const CONFIG_SCHEMAS = {
   controller: controllerConfigSchema,
   ssh: sshConfigSchema,
   libvirt: libvirtConfigSchema,
@@ -51,7 +52,7 @@ const validators = new Map<ConfigSection, ValidateFunction>();
 function validatorOf(section: ConfigSection): ValidateFunction {
   let validate = validators.get(section);
   if (validate === undefined) {
-    validate = ajv.compile(SCHEMAS[section]);
+    validate = ajv.compile(CONFIG_SCHEMAS[section]);
     validators.set(section, validate);
   }
   return validate;
