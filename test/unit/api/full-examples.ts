@@ -100,7 +100,7 @@ export const fullImageTransfers = [
     metadata: { name: 'golden-copy', namespace: 'default' },
     spec: {
       source: { host: { name: 'hv1', path: '/var/lib/virtfleet/images/golden.qcow2' } },
-      hostSelector: { matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['b', 'c'] }] },
+      hostSelector: { matchLabels: { zone: 'a' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['b', 'c'] }] },
     },
   },
   {
