@@ -4,7 +4,7 @@
  * a sign of life, as in libvirt's own virKeepAlive. While the reader is paused on purpose (a slow download
  * consumer) silence is expected and not counted.
  */
-import type { RpcTimers, TimerHandle } from './rpc-timers.js';
+import type { Clock, TimerHandle } from '../../controller/clock.js';
 
 export interface KeepaliveSettings {
   intervalMs: number;
@@ -24,7 +24,7 @@ export class KeepaliveMonitor {
 
   constructor(
     private readonly settings: KeepaliveSettings,
-    private readonly timers: RpcTimers,
+    private readonly clock: Clock,
     private readonly hooks: KeepaliveHooks,
   ) {}
 
@@ -33,7 +33,7 @@ export class KeepaliveMonitor {
   }
 
   stop(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
@@ -42,7 +42,7 @@ export class KeepaliveMonitor {
   }
 
   private schedule(): void {
-    this.timer = this.timers.setTimeout(() => this.tick(), this.settings.intervalMs);
+    this.timer = this.clock.setTimeout(() => this.tick(), this.settings.intervalMs);
   }
 
   private tick(): void {

@@ -3,6 +3,7 @@
  * serial (many calls in flight at once), routes stream packets and events, answers keepalive PINGs and pings
  * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError.
  */
+import { systemClock, type Clock } from '../../controller/clock.js';
 import { LibvirtConnectionError, LibvirtError, LibvirtTimeoutError } from '../libvirt-error.js';
 import { KeepaliveMonitor, type KeepaliveSettings } from './keepalive-monitor.js';
 import { decodePacket, encodePacket, type PacketHeader } from './packet.js';
@@ -13,7 +14,6 @@ import {
   REMOTE_PROTOCOL_VERSION,
 } from './protocol-constants.js';
 import { readRemoteError } from './remote-types.js';
-import { systemTimers, type RpcTimers } from './rpc-timers.js';
 import type { RpcTransport } from './rpc-transport.js';
 import { XdrReader } from './xdr-reader.js';
 
@@ -26,7 +26,7 @@ export interface CallOptions {
 export interface RpcConnectionOptions {
   callTimeoutMs: number;
   keepalive: KeepaliveSettings;
-  timers?: RpcTimers;
+  clock?: Clock;
   /** An asynchronous event (type MESSAGE) of the remote program. */
   onEvent?: (procedure: number, payload: Buffer) => void;
   onClose?: (error: LibvirtConnectionError) => void;
@@ -53,13 +53,13 @@ export class RpcConnection {
   private readonly pausedStreams = new Set<number>();
   private readonly drainWaiters = new Set<{ resolve(): void; reject(error: Error): void }>();
   private readonly framer = new PacketFramer();
-  private readonly timers: RpcTimers;
+  private readonly clock: Clock;
   private readonly keepalive: KeepaliveMonitor;
   private closedWith: LibvirtConnectionError | null = null;
 
   constructor(private readonly transport: RpcTransport, private readonly options: RpcConnectionOptions) {
-    this.timers = options.timers ?? systemTimers;
-    this.keepalive = new KeepaliveMonitor(options.keepalive, this.timers, {
+    this.clock = options.clock ?? systemClock;
+    this.keepalive = new KeepaliveMonitor(options.keepalive, this.clock, {
       sendPing: () => this.sendKeepalive(KeepaliveProcedure.Ping),
       onDead: (count) => this.fail(new LibvirtConnectionError(`libvirt peer did not answer ${count} keepalive pings`)),
       isReadingPaused: () => this.pausedStreams.size > 0,
@@ -140,11 +140,11 @@ export class RpcConnection {
     return new Promise<Buffer>((resolve, reject) => {
       const onAbort = (): void => settle(() => reject(signal?.reason));
       const timer = timeoutMs > 0
-        ? this.timers.setTimeout(() => settle(() => reject(new LibvirtTimeoutError(`libvirt call ${procedureName(procedure)} got no reply within ${timeoutMs} ms`))), timeoutMs)
+        ? this.clock.setTimeout(() => settle(() => reject(new LibvirtTimeoutError(`libvirt call ${procedureName(procedure)} got no reply within ${timeoutMs} ms`))), timeoutMs)
         : undefined;
       const settle = (finish: () => void): void => {
         if (!this.pending.delete(serial)) return;
-        if (timer !== undefined) this.timers.clearTimeout(timer);
+        timer?.cancel();
         signal?.removeEventListener('abort', onAbort);
         finish();
       };

@@ -4,13 +4,13 @@
  * the connection drops opens a new one on the next call. Encodes arguments and decodes replies with XDR.
  */
 import type { Readable } from 'node:stream';
+import type { Clock } from '../../controller/clock.js';
 import { LibvirtAuthError, LibvirtConnectionError } from '../libvirt-error.js';
 import type { KeepaliveSettings } from './keepalive-monitor.js';
 import { downloadStream } from './download-stream.js';
 import { AUTH_NONE, RemoteProcedure } from './protocol-constants.js';
 import { writeOptionalString } from './remote-types.js';
 import { RpcConnection, type CallOptions } from './rpc-connection.js';
-import type { RpcTimers } from './rpc-timers.js';
 import type { RpcTransportFactory } from './rpc-transport.js';
 import { uploadStream } from './upload-stream.js';
 import { XdrReader } from './xdr-reader.js';
@@ -21,7 +21,7 @@ export interface RpcSessionOptions {
   uri: string;
   callTimeoutMs: number;
   keepalive: KeepaliveSettings;
-  timers?: RpcTimers;
+  clock?: Clock;
 }
 
 export type Encoder = (writer: XdrWriter) => void;
@@ -108,7 +108,7 @@ export class RpcSession {
     const connection = new RpcConnection(transport, {
       callTimeoutMs: this.options.callTimeoutMs,
       keepalive: this.options.keepalive,
-      timers: this.options.timers,
+      clock: this.options.clock,
       onEvent: (procedure, payload) => {
         for (const listener of [...this.listeners]) listener.onEvent(procedure, payload);
       },
