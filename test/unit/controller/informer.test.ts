@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { Informer, type InformerEvent } from '../../../src/controller/informer.js';
+import { noopMetrics } from '../../../src/controller/metrics-sink.js';
+import { silentLogger } from '../../../src/controller/runtime-logger.js';
+import { FakeClock, flushMicrotasks } from '../../support/fake-clock.js';
+
+interface OpenWatch {
+  resourceVersion: unknown;
+  send(phase: string, object: object): void;
+  close(error?: unknown): void;
+}
+
+const obj = (name: string, resourceVersion: string): KubernetesObject => ({ metadata: { namespace: 'ns', name, resourceVersion } });
+
+/** A scripted list + watch: the test decides what the list returns and when a watch delivers, fails or closes. */
+function scriptedServer() {
+  const watches: OpenWatch[] = [];
+  let listed: KubernetesListObject<KubernetesObject> = { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '1' }, items: [] };
+  let listFailures = 0;
+  let lists = 0;
+  return {
+    watches,
+    get lists() { return lists; },
+    setList(items: KubernetesObject[], resourceVersion: string) { listed = { ...listed, metadata: { resourceVersion }, items }; },
+    failNextLists(n: number) { listFailures = n; },
+    list: async () => {
+      lists += 1;
+      if (listFailures > 0) {
+        listFailures -= 1;
+        throw new Error('connect ECONNREFUSED');
+      }
+      return listed;
+    },
+    watch: {
+      watch: async (_path: string, params: Record<string, unknown>, onEvent: (phase: string, o: KubernetesObject) => void, onDone: (e: unknown) => void) => {
+        watches.push({ resourceVersion: params.resourceVersion, send: (phase, o) => onEvent(phase, o as KubernetesObject), close: (e) => onDone(e ?? null) });
+        return new AbortController();
+      },
+    },
+  };
+}
+
+function newInformer(server: ReturnType<typeof scriptedServer>, clock: FakeClock, resyncPeriodMs = 0) {
+  let restarts = 0;
+  const events: Array<[InformerEvent<KubernetesObject>['type'], string]> = [];
+  const informer = new Informer<KubernetesObject>({
+    resource: { group: 'virtfleet.io', version: 'v1alpha1', plural: 'virtualmachines', kind: 'VirtualMachine', namespaced: true },
+    list: server.list,
+    watch: server.watch,
+    resyncPeriodMs,
+    restartBackoff: { baseDelayMs: 100, maxDelayMs: 400 },
+    clock,
+    logger: silentLogger,
+    metrics: { ...noopMetrics, incInformerRestarts: () => { restarts += 1; } },
+  });
+  informer.events().subscribe((e) => events.push([e.type, e.object.metadata?.name ?? '']));
+  return { informer, events, restarts: () => restarts };
+}
+
+describe('[REQ-01] Informer restart and relist logic (scripted list/watch, fake clock)', () => {
+  it('lists, then watches from the list resourceVersion and applies watch events to the cache', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    server.setList([obj('a', '5')], '7');
+    const { informer, events } = newInformer(server, clock);
+    informer.start();
+    await informer.synced;
+    await flushMicrotasks();
+    expect(server.watches[0]?.resourceVersion).to.equal('7');
+    server.watches[0]?.send('MODIFIED', obj('a', '8'));
+    server.watches[0]?.send('ADDED', obj('b', '9'));
+    server.watches[0]?.send('DELETED', obj('a', '10'));
+    expect(events).to.deep.equal([['added', 'a'], ['updated', 'a'], ['added', 'b'], ['deleted', 'a']]);
+    expect(informer.store.list().map((o) => o.metadata?.name)).to.deep.equal(['b']);
+    await informer.stop();
+  });
+
+  it('restarts a closed watch from the last resourceVersion after backoff, without relisting', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    const { informer, restarts } = newInformer(server, clock);
+    informer.start();
+    await flushMicrotasks();
+    server.watches[0]?.send('ADDED', obj('a', '12'));
+    server.watches[0]?.close();
+    await clock.advance(99);
+    expect(server.watches).to.have.length(1);
+    await clock.advance(1);
+    expect(server.watches[1]?.resourceVersion).to.equal('12');
+    expect(server.lists).to.equal(1);
+    expect(restarts()).to.equal(1);
+    await informer.stop();
+  });
+
+  it('backs off exponentially while the server is down, up to the cap', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    const { informer, restarts } = newInformer(server, clock);
+    server.failNextLists(4);
+    informer.start();
+    const listTimes: number[] = [];
+    const start = clock.now();
+    for (let i = 0; i < 2000 && server.lists < 5; i++) {
+      const before = server.lists;
+      await clock.advance(1);
+      if (server.lists > before) listTimes.push(clock.now() - start);
+    }
+    expect(listTimes).to.deep.equal([100, 300, 700, 1100]);
+    expect(restarts()).to.equal(4);
+    await informer.synced;
+    await informer.stop();
+  });
+
+  it('relists at once on a 410 ERROR event and delivers what changed meanwhile, deletions included', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    server.setList([obj('a', '1'), obj('b', '1')], '2');
+    const { informer, events } = newInformer(server, clock);
+    informer.start();
+    await flushMicrotasks();
+    server.setList([obj('b', '6'), obj('c', '5')], '9');
+    server.watches[0]?.send('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+    await flushMicrotasks();
+    expect(server.lists).to.equal(2);
+    expect(events.slice(2)).to.deep.equal([['deleted', 'a'], ['updated', 'b'], ['added', 'c']]);
+    expect(server.watches[1]?.resourceVersion).to.equal('9');
+    await informer.stop();
+  });
+
+  it('relists when the watch request itself is answered 410', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    const { informer } = newInformer(server, clock);
+    informer.start();
+    await flushMicrotasks();
+    server.watches[0]?.close(Object.assign(new Error('Gone'), { statusCode: 410 }));
+    await flushMicrotasks();
+    expect(server.lists).to.equal(2);
+    await informer.stop();
+  });
+
+  it('re-delivers every cached object each resync period', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    server.setList([obj('a', '1')], '1');
+    const { informer, events } = newInformer(server, clock, 60_000);
+    informer.start();
+    await clock.advance(120_000);
+    expect(events).to.deep.equal([['added', 'a'], ['resync', 'a'], ['resync', 'a']]);
+    await informer.stop();
+  });
+
+  it('replays the cache to a late subscriber', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    server.setList([obj('a', '1'), obj('b', '1')], '1');
+    const { informer } = newInformer(server, clock);
+    informer.start();
+    await informer.synced;
+    const late: string[] = [];
+    informer.events().subscribe((e) => late.push(`${e.type} ${e.object.metadata?.name}`));
+    expect(late).to.deep.equal(['added a', 'added b']);
+    await informer.stop();
+  });
+});
