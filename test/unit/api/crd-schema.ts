@@ -111,6 +111,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** JSON as the apiserver hands it to CEL: integers of integer-typed fields are CEL ints, not doubles. */
+function toCelValue(value: unknown, node: SchemaNode | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => toCelValue(item, node?.items));
+  if (isRecord(value)) {
+    const valueSchema = typeof node?.additionalProperties === 'object' ? node.additionalProperties : undefined;
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, toCelValue(child, node?.properties?.[key] ?? valueSchema)]));
+  }
+  const integerTyped = node?.type === 'integer' || node?.['x-kubernetes-int-or-string'] === true;
+  return typeof value === 'number' && integerTyped && Number.isInteger(value) ? BigInt(value) : value;
+}
+
 function isTransitionRule(rule: ValidationRule): boolean {
   return /\boldSelf\b/.test(rule.rule);
 }
@@ -130,7 +141,7 @@ export function celViolations(node: SchemaNode, value: unknown, oldValue?: unkno
   const violations: RuleViolation[] = [];
   for (const rule of node['x-kubernetes-validations'] ?? []) {
     if (isTransitionRule(rule) && oldValue === undefined) continue;
-    if (!evaluateRule(rule.rule, value, oldValue)) violations.push({ path, message: rule.message ?? rule.rule, rule: rule.rule });
+    if (!evaluateRule(rule.rule, toCelValue(value, node), toCelValue(oldValue, node))) violations.push({ path, message: rule.message ?? rule.rule, rule: rule.rule });
   }
   if (isRecord(value)) {
     for (const [name, child] of Object.entries(node.properties ?? {})) {
