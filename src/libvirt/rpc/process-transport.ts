@@ -3,11 +3,16 @@
  * `virt-ssh-helper qemu:///system` (the very program `qemu+ssh://` runs on the far side). Used where libvirtd
  * is on this machine: development, tests and benchmarks.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { LibvirtConnectionError } from '../libvirt-error.js';
 import type { RpcTransportFactory } from './rpc-transport.js';
 
-export function processTransportFactory(argv: readonly string[]): RpcTransportFactory {
+export interface ProcessTransportOptions {
+  /** Called with every process started (tests use it to kill the transport under a live connection). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export function processTransportFactory(argv: readonly string[], options: ProcessTransportOptions = {}): RpcTransportFactory {
   const [command, ...args] = argv;
   if (command === undefined) throw new RangeError('processTransportFactory needs a command');
   return (signal) => new Promise((resolve, reject) => {
@@ -15,16 +20,20 @@ export function processTransportFactory(argv: readonly string[]): RpcTransportFa
       reject(signal.reason);
       return;
     }
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'], signal });
+    // No `signal` for spawn: it only bounds opening, while the process must outlive it as the connection.
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'ignore'] });
     child.once('error', (error) => reject(new LibvirtConnectionError(`cannot start ${command}: ${error.message}`, { cause: error })));
-    child.once('spawn', () => resolve({
-      readable: child.stdout,
-      writable: child.stdin,
-      close: () => {
-        child.stdin.destroy();
-        child.stdout.destroy();
-        child.kill();
-      },
-    }));
+    child.once('spawn', () => {
+      options.onSpawn?.(child);
+      resolve({
+        readable: child.stdout,
+        writable: child.stdin,
+        close: () => {
+          child.stdin.destroy();
+          child.stdout.destroy();
+          child.kill();
+        },
+      });
+    });
   });
 }
