@@ -16,7 +16,7 @@ type Vm = ObjectWithStatus<{ printableStatus?: string; observedGeneration?: numb
 const VMS: ResourceKind = { group: 'virtfleet.io', version: 'v1alpha1', plural: 'virtualmachines', kind: 'VirtualMachine', namespaced: true };
 const NAMESPACE = 'bench';
 const CREATE_CONCURRENCY = 16;
-const WORKERS = 8;
+const WORKERS = 16;
 
 const [variant, kubeconfigPath, countArg] = process.argv.slice(2);
 const count = Number(countArg);
