@@ -5,7 +5,7 @@ import { readBody, sendJson } from './http-io.js';
 import { patchObject } from './patch-service.js';
 import type { ResourceService, WriteOptions } from './resource-service.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { badRequest, expired, methodNotAllowed, pageNotFound } from './status-errors.js';
+import { badRequest, expired, methodNotAllowed, pageNotFound, unsupportedMediaType } from './status-errors.js';
 import { toTable, wantsTable, type IncludeObject } from './table.js';
 import { apiVersionOf, typeKeyOf, type KubeObject, type ResourceType } from './types.js';
 import type { WatchHub } from './watch-hub.js';
@@ -45,6 +45,10 @@ export class ResourceHandler {
     if (name === undefined && method !== 'POST') throw methodNotAllowed();
     if (name !== undefined && method === 'POST') throw methodNotAllowed();
     const options = this.writeOptions(request, query);
+    const contentType = request.headers['content-type'] ?? 'application/json';
+    if (method !== 'PATCH' && method !== 'DELETE' && !contentType.startsWith('application/json')) {
+      throw unsupportedMediaType(contentType, ['application/json']);
+    }
     const body = await readBody(request);
     switch (method) {
       case 'POST': {
@@ -57,7 +61,6 @@ export class ResourceHandler {
         return sendJson(response, 200, result.object, result.warnings);
       }
       case 'PATCH': {
-        const contentType = request.headers['content-type'] ?? '';
         const force = query.get('force') === 'true';
         const result = patchObject(this.service, { type, namespace: target.namespace, name: name!, contentType, body, subresource, force, options });
         return sendJson(response, result.created ? 201 : 200, result.object, result.warnings);
