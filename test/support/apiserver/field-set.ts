@@ -116,21 +116,38 @@ export function renderPath(path: string): string {
     .join('');
 }
 
-/** Removes the field at `path` from `object` in place (leaf, set element or list item). */
+function isEmptyContainer(value: unknown): boolean {
+  return (Array.isArray(value) && value.length === 0) || (isPlainObject(value) && Object.keys(value).length === 0);
+}
+
+function removeChild(parent: unknown, token: string): void {
+  if (token.startsWith('f:') && isPlainObject(parent)) delete parent[token.slice(2)];
+  else if (Array.isArray(parent)) {
+    const index = parent.findIndex((item) => matchesItemToken(item, token));
+    if (index >= 0) parent.splice(index, 1);
+  }
+}
+
+function child(parent: unknown, token: string): unknown {
+  if (token.startsWith('f:') && isPlainObject(parent)) return parent[token.slice(2)];
+  return Array.isArray(parent) ? parent.find((item) => matchesItemToken(item, token)) : undefined;
+}
+
+/**
+ * Removes the field at `path` from `object` in place (leaf, set element or list item), then removes the
+ * containers this left empty, except top-level fields such as `spec`.
+ */
 export function removeField(object: Record<string, unknown>, path: string): void {
   const tokens = path.split(SEPARATOR).filter((t) => t !== ITEM_MARKER);
-  let parent: unknown = object;
-  for (const [i, token] of tokens.entries()) {
-    const last = i === tokens.length - 1;
-    if (token.startsWith('f:') && isPlainObject(parent)) {
-      if (last) delete parent[token.slice(2)];
-      else parent = parent[token.slice(2)];
-    } else if (Array.isArray(parent)) {
-      const index = parent.findIndex((item) => matchesItemToken(item, token));
-      if (index < 0) return;
-      if (last) parent.splice(index, 1);
-      else parent = parent[index];
-    } else return;
+  const chain: unknown[] = [object];
+  for (const token of tokens.slice(0, -1)) {
+    const next = child(chain[chain.length - 1], token);
+    if (next === undefined) return;
+    chain.push(next);
+  }
+  for (let depth = tokens.length - 1; depth >= 0; depth -= 1) {
+    removeChild(chain[depth], tokens[depth]!);
+    if (depth <= 1 || !isEmptyContainer(chain[depth])) return;
   }
 }
 

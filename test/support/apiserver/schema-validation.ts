@@ -111,7 +111,8 @@ export function validateValue(value: unknown, schema: JsonSchema, path: string, 
   if (value === null && schema.nullable === true) return;
   if (!hasType(value, schema)) {
     const expected = schema['x-kubernetes-int-or-string'] === true ? 'integer,string' : schema.type;
-    causes.push(invalidCause(path, value, `${path} in body must be of type ${expected}: ${JSON.stringify(typeName(value))}`));
+    const actual = JSON.stringify(typeName(value));
+    causes.push({ reason: 'FieldValueTypeInvalid', field: path, message: `Invalid value: ${actual}: ${path} in body must be of type ${expected}: ${actual}` });
     return;
   }
   if (isPlainObject(value)) validateObject(value, schema, path, causes);
