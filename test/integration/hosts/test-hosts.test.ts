@@ -5,17 +5,9 @@ import { expect } from 'chai';
 import { clientKeyPair, startHosts, stopHosts } from '../../support/hosts/index.js';
 import type { TestHost } from '../../support/hosts/index.js';
 import { runOpenSsh, writeKnownHosts } from '../../support/hosts/openssh-client.js';
-import { testGuestDomainXml } from '../../support/guest/guest-domain.js';
+import { defineTestGuest } from '../../support/guest/define-test-guest.js';
 
 const run = promisify(execFile);
-
-async function defineGuest(host: TestHost, name: string): Promise<void> {
-  const xmlPath = `/tmp/${name}.xml`;
-  const write = await host.exec(['sh', '-c', `cat > ${xmlPath} <<'XML'\n${testGuestDomainXml({ name })}XML`]);
-  expect(write.code, write.stderr).to.equal(0);
-  const define = await host.virsh(['define', xmlPath]);
-  expect(define.code, define.stderr).to.equal(0);
-}
 
 async function definedDomains(host: TestHost): Promise<string[]> {
   const list = await host.virsh(['list', '--all', '--name']);
@@ -90,7 +82,7 @@ describe('[REQ-03] test hypervisor hosts (containers with sshd, libvirtd and QEM
   });
 
   it('keeps the two hosts isolated: a domain defined on one is unknown to the other', async () => {
-    await defineGuest(first, 'isolation-probe');
+    await defineTestGuest(first, { name: 'isolation-probe' });
     expect(await definedDomains(first)).to.include('isolation-probe');
     expect(await definedDomains(second)).to.not.include('isolation-probe');
     const lookup = await second.virsh(['dominfo', 'isolation-probe']);
@@ -126,7 +118,7 @@ describe('[REQ-03] test hypervisor hosts (containers with sshd, libvirtd and QEM
 
   it('keeps its port, host key and libvirt definitions across restart and across kill plus start', async () => {
     const { sshPort, hostKeyLine } = second;
-    await defineGuest(second, 'survives-restart');
+    await defineTestGuest(second, { name: 'survives-restart' });
     await second.restart();
     await second.kill();
     expect((await runOpenSsh(second, 'true', { connectTimeoutSeconds: 2, timeoutMs: 15_000 })).code).to.equal(255);

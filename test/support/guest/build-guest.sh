@@ -3,7 +3,8 @@
 # /init (rootfs/init) prints VIRTFLEET-GUEST-BOOTED on the serial console and powers off on the ACPI power
 # button. Packages come from apt's configured Debian mirror (`apt-get download`), cached under
 # .cache/guest/debs; the result is cached under .cache/guest/<hash> keyed by the packages and this recipe.
-# Prints the directory holding vmlinuz and initrd.img as the last line on stdout.
+# Prints the directory holding vmlinuz and initrd.img as the last line on stdout; `--hash` prints only the
+# cache key (no download, no build).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,11 +18,12 @@ log() { echo "[build-guest] $*" >&2; }
 KERNEL_PACKAGE=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
 [ -n "$KERNEL_PACKAGE" ] || { log "apt-cache knows no linux-image-amd64 (run apt-get update)"; exit 1; }
 
-mkdir -p "$CACHE/debs"
+candidate_version() { apt-cache policy "$1" | awk '/Candidate:/ {print $2}'; }
+
 # The cached .deb of PACKAGE at apt's candidate version, downloaded on first use.
 cached_deb() {
   local package=$1 version
-  version=$(apt-cache policy "$package" | awk '/Candidate:/ {print $2}')
+  version=$(candidate_version "$package")
   find "$CACHE/debs" -maxdepth 1 -name "${package}_*.deb" | while read -r candidate; do
     [ "$(dpkg-deb -f "$candidate" Version)" = "$version" ] && echo "$candidate"
   done | head -n1
@@ -38,20 +40,26 @@ deb_file() {
   echo "$file"
 }
 
-KERNEL_DEB=$(deb_file "$KERNEL_PACKAGE")
-BUSYBOX_DEB=$(deb_file busybox-static)
-
+# Content key of the guest: this recipe, the initramfs files and the exact package versions. Known before
+# anything is downloaded, so `--hash` is cheap and the host image can be found by it.
 GUEST_HASH=$( {
   cat "$HERE/build-guest.sh"
   (cd "$HERE/rootfs" && find . -type f | LC_ALL=C sort | xargs sha256sum)
-  sha256sum "$KERNEL_DEB" "$BUSYBOX_DEB" | cut -d' ' -f1
+  echo "$KERNEL_PACKAGE=$(candidate_version "$KERNEL_PACKAGE") busybox-static=$(candidate_version busybox-static)"
 } | sha256sum | cut -c1-16)
+if [ "${1:-}" = "--hash" ]; then
+  echo "$GUEST_HASH"
+  exit 0
+fi
 OUT="$CACHE/$GUEST_HASH"
 
 if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.img" ]; then
   echo "$OUT"
   exit 0
 fi
+mkdir -p "$CACHE/debs"
+KERNEL_DEB=$(deb_file "$KERNEL_PACKAGE")
+BUSYBOX_DEB=$(deb_file busybox-static)
 
 WORK=$(mktemp -d "$CACHE/work.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -69,12 +77,13 @@ for module in $GUEST_MODULES; do
   install -m 0644 "$MODULE_DIR/$module" "$INITRAMFS/lib/modules/$(basename "$module")"
 done
 
-mkdir -p "$OUT.partial"
-install -m 0644 "$WORK"/kernel/boot/vmlinuz-* "$OUT.partial/vmlinuz"
+STAGED="$WORK/out"
+mkdir -p "$STAGED"
+install -m 0644 "$WORK"/kernel/boot/vmlinuz-* "$STAGED/vmlinuz"
 # cpio newc archive built with busybox's own cpio applet (no extra host package needed).
 (cd "$INITRAMFS" && find . | LC_ALL=C sort | "$WORK/busybox/bin/busybox" cpio -o -H newc 2>/dev/null) \
-  | gzip -9 > "$OUT.partial/initrd.img"
-rm -rf "$OUT"
-mv "$OUT.partial" "$OUT"
+  | gzip -9 > "$STAGED/initrd.img"
+# A concurrent build of the same hash may have won the race; either result is identical.
+mv -T "$STAGED" "$OUT" 2>/dev/null || [ -s "$OUT/initrd.img" ]
 log "guest built in $OUT ($KERNEL_PACKAGE, $(du -h "$OUT/initrd.img" | cut -f1) initrd)"
 echo "$OUT"

@@ -2,7 +2,8 @@
 # [REQ-03] Builds the test hypervisor host image: Debian bookworm with sshd, libvirtd and QEMU (software
 # emulation), plus the bootable guest fixture under /opt/virtfleet-guest. Built locally (no registry pull):
 # debootstrap -> customise -> `docker import`. Cached twice: the debootstrap tree by its package list under
-# .cache/hosts/, the image by a hash of the whole recipe (tag virtfleet-testhost:<hash>).
+# .cache/hosts/, the image by a hash of the whole recipe (tag virtfleet-testhost:<hash>). VIRTFLEET_CACHE_DIR
+# moves the cache (default .cache/ in the work tree); VIRTFLEET_DEBIAN_MIRROR overrides apt's mirror.
 # Prints the image name as the last line on stdout; progress goes to stderr.
 set -euo pipefail
 
@@ -27,12 +28,13 @@ debian_mirror() {
 
 hash_text() { sha256sum | cut -c1-16; }
 
-GUEST_DIR=$("$ROOT/test/support/guest/build-guest.sh" | tail -n1)
+GUEST_BUILD="$ROOT/test/support/guest/build-guest.sh"
+# Derived from sources and package versions only, so a fresh clone finds the image an earlier run built.
 RECIPE_HASH=$( {
   echo "$SUITE $PACKAGES"
   cat "$HERE/build-image.sh"
   (cd "$HERE/image" && find . -type f | LC_ALL=C sort | xargs sha256sum)
-  (cd "$GUEST_DIR" && sha256sum vmlinuz initrd.img)
+  echo "guest $("$GUEST_BUILD" --hash)"
 } | hash_text)
 IMAGE="virtfleet-testhost:$RECIPE_HASH"
 
@@ -41,6 +43,8 @@ if docker image inspect "$IMAGE" >/dev/null 2>&1; then
   echo "$IMAGE"
   exit 0
 fi
+
+GUEST_DIR=$("$GUEST_BUILD" | tail -n1)
 
 # Stage 1: the debootstrap tree, cached as a tarball keyed by suite and package list.
 BASE_TAR="$CACHE/hosts/base-$(echo "$SUITE $PACKAGES" | hash_text).tar"
@@ -52,8 +56,8 @@ if [ ! -s "$BASE_TAR" ]; then
   trap 'rm -rf "$BASE_DIR"' EXIT
   debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$BASE_DIR" "$MIRROR" >&2
   rm -rf "$BASE_DIR"/var/cache/apt/archives/*.deb "$BASE_DIR"/var/lib/apt/lists/*
-  tar -C "$BASE_DIR" -cf "$BASE_TAR.partial" .
-  mv "$BASE_TAR.partial" "$BASE_TAR"
+  tar -C "$BASE_DIR" -cf "$BASE_TAR.partial.$$" .
+  mv "$BASE_TAR.partial.$$" "$BASE_TAR"
   rm -rf "$BASE_DIR"
   trap - EXIT
 fi

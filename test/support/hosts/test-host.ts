@@ -171,7 +171,11 @@ export class DockerTestHost implements TestHost {
 
   /** Removes the container and its anonymous volumes, whatever state it is in. */
   async remove(): Promise<void> {
-    await this.docker.remove({ force: true, v: true });
+    try {
+      await this.docker.remove({ force: true, v: true });
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    }
   }
 
   private async mustExec(cmd: string[]): Promise<void> {
