@@ -1,8 +1,9 @@
 /**
  * [REQ-03] Receives a libvirt stream (e.g. STORAGE_VOL_DOWNLOAD) as a Node Readable. Backpressure: when the
  * consumer lags, the connection stops reading the transport until the consumer asks for more, so memory stays
- * bounded (libvirtd then blocks on the full pipe). After libvirtd's end-of-stream the client sends the
- * STREAM/OK finish that libvirt's own client sends, so the daemon releases the stream.
+ * bounded (libvirtd then blocks on the full pipe). libvirtd marks the end of the data with an empty
+ * STREAM/CONTINUE packet; the client then sends the STREAM/OK finish that libvirt's own client sends, and the
+ * daemon confirms with STREAM/OK and releases the stream.
  */
 import { Readable } from 'node:stream';
 import { MessageStatus } from './protocol-constants.js';
@@ -26,18 +27,20 @@ export async function downloadStream(
       callback(error);
     },
   });
+  const finish = (): void => {
+    if (ended) return;
+    ended = true;
+    connection.sendStream(serial, procedure, MessageStatus.Ok);
+    output.push(null);
+  };
   const handler = {
     onData: (data: Buffer) => {
-      if (!output.push(data)) connection.pauseReading(serial);
+      if (data.length === 0) finish();
+      else if (!output.push(data)) connection.pauseReading(serial);
     },
     onEnd: () => {
-      if (ended) {
-        connection.releaseStream(serial); // libvirtd confirmed our finish
-        return;
-      }
-      ended = true;
-      connection.sendStream(serial, procedure, MessageStatus.Ok);
-      output.push(null);
+      if (ended) connection.releaseStream(serial); // libvirtd confirmed our finish
+      else finish();
     },
     onError: (error: Error) => {
       ended = true;
