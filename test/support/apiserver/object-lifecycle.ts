@@ -7,7 +7,7 @@ import { badRequest, invalid } from './status-errors.js';
 import { apiVersionOf, type KubeObject, type ResourceType } from './types.js';
 
 const NAME_SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-const SYSTEM_FIELDS = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields'] as const;
+const SYSTEM_FIELDS = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const;
 
 export function timestamp(now: Date): string {
   return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -45,6 +45,7 @@ export function initializeForCreate(type: ResourceType, body: KubeObject, now: D
   }
   for (const field of SYSTEM_FIELDS) delete meta[field];
   delete meta.resourceVersion;
+  delete meta.managedFields;
   meta.uid = randomUUID();
   meta.creationTimestamp = timestamp(now);
   if (type.custom) meta.generation = 1;

@@ -26,6 +26,16 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+/**
+ * A write that sets managedFields to something new (as kubectl does when it migrates client-side apply
+ * ownership to server-side apply) replaces the stored entries before this write's own changes are tracked.
+ */
+function withRequestedManagedFields(old: KubeObject, incoming: KubeObject): KubeObject {
+  const requested = incoming.metadata.managedFields;
+  if (requested === undefined || JSON.stringify(requested) === JSON.stringify(old.metadata.managedFields)) return old;
+  return { ...old, metadata: { ...old.metadata, managedFields: requested } };
+}
+
 export class ResourceService {
   constructor(
     readonly store: ObjectStore,
@@ -83,7 +93,7 @@ export class ResourceService {
     const next = mergeForUpdate(type, old, incoming, subresource);
     if (type.plural === 'secrets') normalizeSecret(next);
     const warnings = admit(type, next, old, options.fieldValidation);
-    next.metadata.managedFields = managed ?? recordUpdate(old, next, type.schema, this.manager(options.fieldManager, subresource, type));
+    next.metadata.managedFields = managed ?? recordUpdate(withRequestedManagedFields(old, incoming), next, type.schema, this.manager(options.fieldManager, subresource, type));
     if (isNoop(old, next)) return { object: old, warnings };
     if (options.dryRun) return { object: next, warnings };
     const finished = next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0;
