@@ -11,7 +11,8 @@ import type { ControllerConfig } from '../config/types.js';
 import { AuditLogError } from './audit-error.js';
 import { AppendOnlyFile, EMPTY_CHAIN, readChainHead, type ChainHead } from './audit-file.js';
 import { sealRecord, sha256Hex, type AuditEntryInput, type AuditRecord } from './audit-record.js';
-import { redactFields, redactString } from './redact.js';
+import { redactFields } from './redact.js';
+import { redactString } from './redact-rules.js';
 
 /** What the rest of the operator depends on to audit an action. */
 export interface AuditSink {

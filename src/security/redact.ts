@@ -1,53 +1,12 @@
 /**
- * [REQ-05] Redaction of secrets, shared by the logger and the audit log. Nothing that passes through
- * `redact` can carry key material, passphrases or tokens out:
- * - a value under a sensitive key name is replaced by `[REDACTED]`, whatever its type. Key names are compared
- *   case-insensitively with `-` and `_` ignored, and match when they end with one of SENSITIVE_KEY_SUFFIXES
- *   (`privateKey`, `ssh-privatekey`, `clientSecret`, `accessToken`, `Authorization`, ...). A name that merely
- *   refers to a secret, such as `credentialsSecretRef`, is kept.
- * - in every string, anywhere in the tree, PEM private-key blocks (even cut off before their END line),
- *   `Bearer`/`Basic` credentials, passwords in URLs and assignments such as `password=...` or
- *   `"token": "..."` are masked.
+ * [REQ-05] Redaction of secrets, shared by the logger and the audit log (what counts as a secret is in
+ * redact-rules.ts). Nothing that passes through `redact` can carry key material, passphrases or tokens out:
+ * - a value under a sensitive key name is replaced by `[REDACTED]`, whatever its type;
+ * - every string, anywhere in the tree, goes through `redactString`;
  * - Errors become plain objects {name, message, stack, cause, own fields}, redacted the same way; binary
  *   buffers are never dumped; cycles become `[Circular]`. The input is never modified.
  */
-
-export const REDACTED = '[REDACTED]';
-
-export const SENSITIVE_KEY_SUFFIXES: readonly string[] = [
-  'privatekey',
-  'passphrase',
-  'password',
-  'passwd',
-  'token',
-  'secret',
-  'authorization',
-  'bearer',
-  'apikey',
-  'cookie',
-  'credential',
-  'credentials',
-];
-
-const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END ([A-Z0-9]+ )*PRIVATE KEY-----|[\s\S]*$)/g;
-const HTTP_CREDENTIALS = /\b(Bearer\s+[A-Za-z0-9._~+/=-]+|Basic\s+[A-Za-z0-9+/=]{8,})/gi;
-const ASSIGNED_SECRET = /\b([\w-]*(?:password|passphrase|passwd|secret|token|apikey|api-key)[\w-]*["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s&,;"'}]+)/gi;
-const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s/@]*@/gi;
-
-/** True when a value stored under `key` must never be shown. */
-export function isSensitiveKey(key: string): boolean {
-  const normalized = key.toLowerCase().replace(/[-_]/g, '');
-  return SENSITIVE_KEY_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
-}
-
-/** Masks key material and credentials found anywhere inside a free-form string. */
-export function redactString(text: string): string {
-  return text
-    .replace(PEM_PRIVATE_KEY, `-----BEGIN PRIVATE KEY----- ${REDACTED}`)
-    .replace(HTTP_CREDENTIALS, (match: string) => `${match.split(/\s/, 1)[0] ?? ''} ${REDACTED}`)
-    .replace(ASSIGNED_SECRET, (_match, assignment: string, assigned: string) => `${assignment}${quoted(assigned, REDACTED)}`)
-    .replace(URL_PASSWORD, (_match, userPart: string) => `${userPart}:${REDACTED}@`);
-}
+import { REDACTED, isSensitiveKey, redactString } from './redact-rules.js';
 
 /** Returns a JSON-safe, redacted deep copy of `value`. */
 export function redact(value: unknown): unknown {
@@ -94,11 +53,6 @@ function errorFields(error: Error): Record<string, unknown> {
   if (error.cause !== undefined) fields.cause = error.cause;
   for (const [key, fieldValue] of Object.entries(error)) fields[key] = fieldValue;
   return fields;
-}
-
-function quoted(original: string, replacement: string): string {
-  const quote = original[0] === '"' || original[0] === "'" ? original[0] : '';
-  return `${quote}${replacement}${quote}`;
 }
 
 function hasToJson(value: object): value is { toJSON(): unknown } {

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
-import { REDACTED, isSensitiveKey, redact, redactString } from '../../../src/security/redact.js';
+import { redact } from '../../../src/security/redact.js';
+import { REDACTED, isSensitiveKey, redactString } from '../../../src/security/redact-rules.js';
 
 const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 const keyBody = privateKeyPem.split('\n')[1] ?? '';
@@ -76,6 +77,22 @@ describe('[REQ-05] redact: key material inside strings', () => {
     expect(redactString('fetch https://user:hunter2@example.test/x')).to.equal(`fetch https://user:${REDACTED}@example.test/x`);
     expect(redactString('run --password=hunter2 now')).to.equal(`run --password=${REDACTED} now`);
     expect(redactString('{"token":"t-9","n":1}')).to.equal(`{"token":"${REDACTED}","n":1}`);
+  });
+
+  it('masks a secret assigned after a non-secret one and keeps the non-secret value', () => {
+    expect(redactString('mode=fast password=hunter2 user=root')).to.equal(`mode=fast password=${REDACTED} user=root`);
+  });
+
+  it('keeps short words after Basic, which are prose rather than credentials', () => {
+    expect(redactString('Basic auth is disabled')).to.equal('Basic auth is disabled');
+  });
+
+  it('runs in linear time on hostile input', () => {
+    const hostile = ['password-'.repeat(20_000), 'a.'.repeat(100_000), 'a-'.repeat(100_000), 'token'.repeat(40_000), 'x://a:'.repeat(30_000)];
+    const started = process.hrtime.bigint();
+    for (const text of hostile) redactString(text);
+    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(elapsedMs).to.be.below(1000);
   });
 
   it('keeps ordinary text unchanged', () => {
