@@ -152,6 +152,23 @@ describe('[REQ-01] real kubectl against the virtfleet API', function () {
     expect(output.trim().split('\n')[0]!.split(/\s+/)).to.deep.equal(['NAME', 'STATUS', 'HOST', 'CPUS', 'MEMORY', 'AGE']);
   });
 
+  it('applies a ConfigMap client-side twice (strategic merge patch for core kinds), dropping a removed key', async () => {
+    const configMap = (data: Record<string, string>): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data });
+    expect((await k(['apply', '-f', '-'], configMap({ a: '1', b: '2' }))).stdout.trim()).to.equal('configmap/settings created');
+    expect((await k(['apply', '-f', '-'], configMap({ a: '1', c: '3' }))).stdout.trim()).to.equal('configmap/settings configured');
+    const data = JSON.parse((await k(['get', 'configmap', 'settings', '-o', 'jsonpath={.data}'])).stdout) as Record<string, string>;
+    expect(data).to.deep.equal({ a: '1', c: '3' });
+  });
+
+  it('explains the VirtualMachine schema from OpenAPI v3', async () => {
+    const explained = await k(['explain', 'vm.spec.runStrategy']);
+    expect(explained.code).to.equal(0);
+    expect(explained.stdout).to.contain('KIND:       VirtualMachine');
+    expect(explained.stdout).to.match(/FIELD:\s+runStrategy <string>/);
+    expect(explained.stdout).to.match(/ENUM:\s+Always\s+RerunOnFailure\s+Manual\s+Halted/);
+    expect(explained.stdout).to.contain('Always keeps it running');
+  });
+
   it('reports a schema violation and a CEL rule with the field name', async () => {
     const badEnum = await k(['apply', '-f', '-'], vmManifest('bad', { memory: '1Gi', runStrategy: 'Sometimes' }));
     expect(badEnum.code).to.not.equal(0);
