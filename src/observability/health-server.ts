@@ -39,7 +39,7 @@ export class HealthServer {
   async start(): Promise<ListenAddress> {
     if (this.server !== undefined) return this.boundAddress(this.server);
     const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => respond(response, 500, TEXT, `${String(error)}\n`));
+      this.handle(request, response).catch(() => respond(response, 500, TEXT, 'internal error\n'));
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
