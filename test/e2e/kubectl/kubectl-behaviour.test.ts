@@ -160,6 +160,13 @@ describe('[REQ-01] real kubectl against the virtfleet API', function () {
     expect(data).to.deep.equal({ a: '1', c: '3' });
   });
 
+  it('creates core objects with the typed generators (kubectl create configmap|secret)', async () => {
+    expect((await k(['create', 'configmap', 'generated', '--from-literal=a=b'])).stdout.trim()).to.equal('configmap/generated created');
+    expect((await k(['create', 'secret', 'generic', 'generated', '--from-literal=k=v'])).stdout.trim()).to.equal('secret/generated created');
+    expect((await k(['get', 'configmap', 'generated', '-o', 'jsonpath={.data.a}'])).stdout).to.equal('b');
+    expect((await k(['get', 'secret', 'generated', '-o', 'jsonpath={.data.k} {.type}'])).stdout).to.equal(`${Buffer.from('v').toString('base64')} Opaque`);
+  });
+
   it('explains the VirtualMachine schema from OpenAPI v3', async () => {
     const explained = await k(['explain', 'vm.spec.runStrategy']);
     expect(explained.code).to.equal(0);

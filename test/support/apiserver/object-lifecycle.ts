@@ -102,5 +102,5 @@ export function normalizeSecret(object: KubeObject): void {
     object.data = data;
     delete object.stringData;
   }
-  object.type = object.type ?? 'Opaque';
+  object.type = object.type || 'Opaque';
 }

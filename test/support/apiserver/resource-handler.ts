@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFieldValidation } from './admission.js';
 import { readBody, sendJson } from './http-io.js';
 import { patchObject } from './patch-service.js';
+import { decodeProtobufObject } from './protobuf-decode.js';
 import type { ResourceService, WriteOptions } from './resource-service.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { badRequest, expired, methodNotAllowed, pageNotFound, unsupportedMediaType } from './status-errors.js';
@@ -16,6 +17,8 @@ export interface ResourceTarget {
   name: string | undefined;
   subresource: string;
 }
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 interface ContinueToken {
   rv: number;
@@ -46,13 +49,16 @@ export class ResourceHandler {
     if (name !== undefined && method === 'POST') throw methodNotAllowed();
     const options = this.writeOptions(request, query);
     const contentType = request.headers['content-type'] ?? 'application/json';
-    if (method !== 'PATCH' && method !== 'DELETE' && !contentType.startsWith('application/json')) {
+    const protobuf = contentType.startsWith(PROTOBUF) && method === 'POST';
+    if (method !== 'PATCH' && method !== 'DELETE' && !contentType.startsWith('application/json') && !protobuf) {
       throw unsupportedMediaType(contentType, ['application/json']);
     }
-    const body = await readBody(request);
+    const bytes = await readBody(request);
+    const body = bytes.toString('utf8');
     switch (method) {
       case 'POST': {
-        const result = this.service.create(type, target.namespace, parseJsonBody<KubeObject>(body), options);
+        const object = protobuf ? decodeProtobufObject(bytes) : parseJsonBody<KubeObject>(body);
+        const result = this.service.create(type, target.namespace, object, options);
         return sendJson(response, 201, result.object, result.warnings);
       }
       case 'PUT': {
