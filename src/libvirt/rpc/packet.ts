@@ -19,20 +19,24 @@ export interface Packet {
   payload: Buffer;
 }
 
+/** The length word and header of a packet whose payload of `payloadBytes` is written separately. */
+export function encodePacketHead(header: PacketHeader, payloadBytes: number): Buffer {
+  const total = LENGTH_WORD_BYTES + HEADER_BYTES + payloadBytes;
+  if (total - LENGTH_WORD_BYTES > MESSAGE_MAX_BYTES) throw new RangeError(`RPC message of ${total} bytes exceeds the maximum`);
+  const head = Buffer.allocUnsafe(LENGTH_WORD_BYTES + HEADER_BYTES);
+  head.writeUInt32BE(total, 0);
+  head.writeUInt32BE(header.program, 4);
+  head.writeUInt32BE(header.version, 8);
+  head.writeInt32BE(header.procedure, 12);
+  head.writeInt32BE(header.type, 16);
+  head.writeUInt32BE(header.serial, 20);
+  head.writeInt32BE(header.status, 24);
+  return head;
+}
+
 /** Serialises a packet: length word, header, payload. */
 export function encodePacket(header: PacketHeader, payload: Uint8Array = Buffer.alloc(0)): Buffer {
-  const total = LENGTH_WORD_BYTES + HEADER_BYTES + payload.length;
-  if (total - LENGTH_WORD_BYTES > MESSAGE_MAX_BYTES) throw new RangeError(`RPC message of ${total} bytes exceeds the maximum`);
-  const packet = Buffer.allocUnsafe(total);
-  packet.writeUInt32BE(total, 0);
-  packet.writeUInt32BE(header.program, 4);
-  packet.writeUInt32BE(header.version, 8);
-  packet.writeInt32BE(header.procedure, 12);
-  packet.writeInt32BE(header.type, 16);
-  packet.writeUInt32BE(header.serial, 20);
-  packet.writeInt32BE(header.status, 24);
-  packet.set(payload, LENGTH_WORD_BYTES + HEADER_BYTES);
-  return packet;
+  return Buffer.concat([encodePacketHead(header, payload.length), payload]);
 }
 
 /** Decodes a complete packet (length word included), as cut by PacketFramer. */

@@ -6,7 +6,7 @@
 import { systemClock, type Clock } from '../../controller/clock.js';
 import { LibvirtConnectionError, LibvirtError, LibvirtTimeoutError } from '../libvirt-error.js';
 import { KeepaliveMonitor, type KeepaliveSettings } from './keepalive-monitor.js';
-import { decodePacket, encodePacket, type PacketHeader } from './packet.js';
+import { decodePacket, encodePacket, encodePacketHead, type PacketHeader } from './packet.js';
 import { PacketFramer } from './packet-framer.js';
 import { procedureName } from './procedure-names.js';
 import {
@@ -101,7 +101,7 @@ export class RpcConnection {
   }
 
   /** Writes one STREAM packet; false means the transport is saturated: wait for drained() before the next. */
-  sendStream(serial: number, procedure: number, status: number, data?: Uint8Array): boolean {
+  sendStream(serial: number, procedure: number, status: number, data?: Uint8Array | readonly Uint8Array[]): boolean {
     this.assertOpen();
     return this.write({ program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure, type: MessageType.Stream, serial, status }, data);
   }
@@ -204,8 +204,16 @@ export class RpcConnection {
     this.write({ program: KEEPALIVE_PROGRAM, version: KEEPALIVE_PROTOCOL_VERSION, procedure, type: MessageType.Message, serial: 0, status: MessageStatus.Ok });
   }
 
-  private write(header: PacketHeader, payload?: Uint8Array): boolean {
-    return this.transport.writable.write(encodePacket(header, payload));
+  private write(header: PacketHeader, payload?: Uint8Array | readonly Uint8Array[]): boolean {
+    if (payload === undefined || payload instanceof Uint8Array) return this.transport.writable.write(encodePacket(header, payload));
+    // Bulk stream data: the header and the caller's buffers go out in one corked (vectored) write, uncopied.
+    const { writable } = this.transport;
+    const dataBytes = payload.reduce((sum, part) => sum + part.length, 0);
+    writable.cork();
+    writable.write(encodePacketHead(header, dataBytes));
+    for (const part of payload) writable.write(part);
+    writable.uncork();
+    return writable.writableLength < writable.writableHighWaterMark;
   }
 
   private nextSerial(): number {

@@ -1,7 +1,8 @@
 /**
  * [REQ-03] Sends a Node Readable through a libvirt stream (e.g. STORAGE_VOL_UPLOAD): the CALL opens the stream,
- * data goes out as STREAM/CONTINUE packets of at most STREAM_CHUNK_BYTES, waiting whenever the transport is
- * saturated, then STREAM/OK asks libvirtd to finish and its STREAM/OK confirms that every byte was written.
+ * data goes out as STREAM/CONTINUE packets of STREAM_CHUNK_BYTES (small source chunks are gathered, large ones
+ * cut), waiting whenever the transport is saturated; then STREAM/OK asks libvirtd to finish and its STREAM/OK
+ * confirms that every byte was written.
  */
 import type { Readable } from 'node:stream';
 import { MessageStatus, STREAM_CHUNK_BYTES } from './protocol-constants.js';
@@ -31,19 +32,35 @@ export async function uploadStream(
   }, options);
   await opened;
 
+  let gathered: Buffer[] = [];
+  let gatheredBytes = 0;
+  const flush = async (): Promise<void> => {
+    if (failure) throw failure;
+    const accepted = connection.sendStream(serial, procedure, MessageStatus.Continue, gathered);
+    gathered = [];
+    gatheredBytes = 0;
+    if (!accepted) await connection.drained();
+  };
   const onAbort = (): void => {
     source.destroy(options.signal?.reason instanceof Error ? options.signal.reason : new Error('upload aborted'));
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     for await (const chunk of source) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      for (let offset = 0; offset < bytes.length; offset += STREAM_CHUNK_BYTES) {
-        if (failure) throw failure;
-        const accepted = connection.sendStream(serial, procedure, MessageStatus.Continue, bytes.subarray(offset, offset + STREAM_CHUNK_BYTES));
-        if (!accepted) await connection.drained();
+      let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      while (gatheredBytes + bytes.length >= STREAM_CHUNK_BYTES) {
+        const take = STREAM_CHUNK_BYTES - gatheredBytes;
+        gathered.push(bytes.subarray(0, take));
+        gatheredBytes += take;
+        bytes = bytes.subarray(take);
+        await flush();
+      }
+      if (bytes.length > 0) {
+        gathered.push(bytes);
+        gatheredBytes += bytes.length;
       }
     }
+    if (gatheredBytes > 0) await flush();
     if (failure) throw failure;
     connection.sendStream(serial, procedure, MessageStatus.Ok);
     await confirmed;
