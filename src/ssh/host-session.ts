@@ -1,0 +1,197 @@
+/**
+ * [REQ-02] The operator's session with one host: a single SSH connection shared by every caller, a cap on
+ * concurrent channels (callers beyond it queue), reconnect with exponential backoff and jitter, command timeouts
+ * and AbortSignal that end the remote process, and an audit record for every connection and command.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SFTPWrapper } from 'ssh2';
+import type { SshConfig } from '../config/types.js';
+import { CommandFailedError } from '../errors/command-failed-error.js';
+import { OperatorError } from '../errors/operator-error.js';
+import { SshConnectError } from '../errors/ssh-errors.js';
+import type { AuditSink } from '../security/audit-log.js';
+import { ChannelLimiter } from './channel-limiter.js';
+import { reconnectDelay } from './reconnect-delay.js';
+import { runOnChannel } from './run-on-channel.js';
+import type { AuditContext, CommandOptions, ExecOptions, ExecResult, RemoteProcess } from './remote-process.js';
+import { argvToCommand } from './shell-quote.js';
+import { SshConnection } from './ssh-connection.js';
+import type { SshTarget } from './ssh-target.js';
+
+export interface HostSessionDeps {
+  audit: AuditSink;
+  random?: () => number;
+  now?: () => number;
+}
+
+export class HostSession {
+  private readonly limiter: ChannelLimiter;
+  private current: SshConnection | undefined;
+  private connecting: Promise<SshConnection> | undefined;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private connects = 0;
+  private readonly lifetime = new AbortController();
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly config: SshConfig,
+    private readonly deps: HostSessionDeps,
+  ) {
+    this.limiter = new ChannelLimiter(config.maxSessionsPerHost);
+  }
+
+  /** Connections opened so far (one per reconnect). */
+  get connectionCount(): number {
+    return this.connects;
+  }
+
+  get channels(): { active: number; waiting: number; peak: number } {
+    return { active: this.limiter.active, waiting: this.limiter.waiting, peak: this.limiter.peakActive };
+  }
+
+  /** Negotiated algorithms and host key of the live connection, if any. */
+  get connectionInfo(): Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'> | undefined {
+    return this.current && !this.current.closed ? this.current : undefined;
+  }
+
+  /** Connects now (or reuses the connection): a cheap reachability and authentication check. */
+  async connect(signal?: AbortSignal): Promise<void> {
+    await this.connection(signal);
+  }
+
+  /** Runs argv and collects its output. Non-zero exits are returned, or thrown with `check: true`. */
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const process = await this.spawn(argv, options);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    process.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    process.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    process.stdin.end(options.stdin);
+    const status = await process.exit;
+    const result: ExecResult = {
+      code: status.code,
+      ...(status.signal === undefined ? {} : { signal: status.signal }),
+      stdout: Buffer.concat(stdout).toString('utf8'),
+      stderr: Buffer.concat(stderr).toString('utf8'),
+    };
+    if (options.check && status.code !== 0) {
+      throw new CommandFailedError(this.target.host, argv.join(' '), status.code, result.stderr, status.signal === undefined ? {} : { signal: status.signal });
+    }
+    return result;
+  }
+
+  /** Starts argv with streaming stdin/stdout/stderr. The channel slot is held until the process exits. */
+  async spawn(argv: readonly string[], options: CommandOptions = {}): Promise<RemoteProcess> {
+    const command = argvToCommand(argv);
+    const started = this.deps.now?.() ?? Date.now();
+    const release = await this.limiter.acquire(options.signal);
+    let channelOpened = false;
+    try {
+      const connection = await this.connection(options.signal);
+      const channel = await connection.openExecChannel(command);
+      channelOpened = true;
+      const timeoutMs = options.timeoutMs ?? this.config.commandTimeoutMs;
+      const process = runOnChannel(channel, connection, {
+        host: this.target.host,
+        timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      process.exit.then(
+        (status) => this.audit('ssh.exec', argv, started, options.audit, status.code === 0 ? 'success' : 'failure', status.code === 0 ? undefined : `exit ${status.code ?? status.signal}`),
+        (error: Error) => this.audit('ssh.exec', argv, started, options.audit, 'failure', error.message),
+      ).finally(release);
+      return process;
+    } catch (error) {
+      if (!channelOpened) {
+        release();
+        this.audit('ssh.exec', argv, started, options.audit, 'failure', (error as Error).message);
+      }
+      throw error;
+    }
+  }
+
+  /** An SFTP session on the shared connection (it takes one channel slot until `end()`). */
+  async sftp(signal?: AbortSignal): Promise<SFTPWrapper> {
+    const release = await this.limiter.acquire(signal);
+    try {
+      const sftp = await (await this.connection(signal)).openSftp();
+      sftp.once('close', release);
+      return sftp;
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.lifetime.abort(new SshConnectError(this.target.host, 'session closed'));
+    this.current?.close();
+    this.current = undefined;
+  }
+
+  private async connection(signal?: AbortSignal): Promise<SshConnection> {
+    if (this.current && !this.current.closed) return this.current;
+    this.connecting ??= this.openWithBackoff().finally(() => {
+      this.connecting = undefined;
+    });
+    return raceAbort(this.connecting, signal);
+  }
+
+  private async openWithBackoff(): Promise<SshConnection> {
+    const wait = this.nextAttemptAt - (this.deps.now?.() ?? Date.now());
+    if (wait > 0) await sleep(wait, undefined, { signal: this.lifetime.signal });
+    const started = this.deps.now?.() ?? Date.now();
+    try {
+      const connection = await SshConnection.open(this.target, this.config, this.lifetime.signal);
+      this.failures = 0;
+      this.nextAttemptAt = 0;
+      this.connects += 1;
+      this.current = connection;
+      connection.onClose(() => {
+        if (this.current === connection) this.current = undefined;
+      });
+      this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, 'success', undefined, {
+        hostKey: connection.hostKeyFingerprint,
+        cipher: connection.negotiated.cipher,
+      });
+      return connection;
+    } catch (error) {
+      this.failures += 1;
+      this.nextAttemptAt = (this.deps.now?.() ?? Date.now()) + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
+      const denied = error instanceof OperatorError && !error.retryable;
+      this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, denied ? 'denied' : 'failure', (error as Error).message);
+      throw error;
+    }
+  }
+
+  private audit(
+    action: string,
+    args: readonly string[],
+    started: number,
+    context: AuditContext | undefined,
+    outcome: 'success' | 'failure' | 'denied',
+    error?: string,
+    extra?: Record<string, string>,
+  ): void {
+    this.deps.audit.record({
+      ...context,
+      host: this.target.host,
+      action,
+      arguments: extra ? { argv: [...args], ...extra } : { argv: [...args] },
+      outcome,
+      ...(error === undefined ? {} : { error }),
+      durationMs: (this.deps.now?.() ?? Date.now()) - started,
+    });
+  }
+}
+
+async function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * [REQ-02] A private OpenSSH sshd for tests: 127.0.0.1, a free port, its own host key and authorized_keys,
+ * `Subsystem sftp internal-sftp`, logging to a file the tests read as an independent oracle.
+ */
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile, chmod, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface KeyPair {
+  privateKey: string;
+  publicKey: string;
+  path: string;
+}
+
+/** Unprivileged account the tests log in as: /bin/sh as its shell, no rc files slowing every command down. */
+export const TEST_USER = 'virtfleet-test';
+
+export interface TestSshd {
+  address: '127.0.0.1';
+  port: number;
+  user: string;
+  dir: string;
+  hostKey: KeyPair;
+  clientKey: KeyPair;
+  /** sshd's log (LogLevel VERBOSE). */
+  log(): Promise<string>;
+  /** Kills sshd and every session process it forked (the "host went away" case). */
+  kill(): Promise<void>;
+  /** Starts sshd again on the same port with the same keys. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface TestSshdOptions {
+  /** Extra sshd_config lines, e.g. `Ciphers aes128-ctr`. */
+  extraConfig?: string[];
+}
+
+export async function generateKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa', opts: { passphrase?: string; pem?: boolean } = {}): Promise<KeyPair> {
+  const path = join(dir, name);
+  const args = ['-q', '-t', type, '-N', opts.passphrase ?? '', '-C', name, '-f', path];
+  if (type === 'rsa') args.push('-b', '2048');
+  if (opts.pem) args.push('-m', 'PEM');
+  await run('ssh-keygen', args);
+  return { path, privateKey: await readFile(path, 'utf8'), publicKey: (await readFile(`${path}.pub`, 'utf8')).trim() };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** PIDs of `pid` and all its descendants, from /proc. */
+export async function processTree(pid: number): Promise<number[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=']);
+  const children = new Map<number, number[]>();
+  for (const line of stdout.trim().split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child === undefined || parent === undefined) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const tree: number[] = [];
+  const visit = (p: number): void => {
+    tree.push(p);
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return tree;
+}
+
+async function ensureTestUser(): Promise<void> {
+  try {
+    await run('id', [TEST_USER]);
+  } catch {
+    // '*' rather than useradd's locked '!': sshd without PAM refuses locked accounts even for key logins.
+    await run('useradd', ['--system', '--create-home', '--home-dir', `/var/lib/${TEST_USER}`, '--shell', '/bin/sh', '--password', '*', TEST_USER]);
+  }
+}
+
+export async function startTestSshd(options: TestSshdOptions = {}): Promise<TestSshd> {
+  const dir = await mkdtemp(join(tmpdir(), 'virtfleet-sshd-'));
+  await mkdir('/run/sshd', { recursive: true });
+  await ensureTestUser();
+  const hostKey = await generateKey(dir, 'ssh_host_ed25519_key', 'ed25519');
+  const clientKey = await generateKey(dir, 'client_ed25519', 'ed25519');
+  const authorizedKeys = join(dir, 'authorized_keys');
+  await writeFile(authorizedKeys, `${clientKey.publicKey}\n`);
+  // sshd reads authorized_keys as the test user: the directory and file must be readable by it.
+  await chmod(dir, 0o755);
+  await chmod(authorizedKeys, 0o644);
+  const port = await freePort();
+  const configPath = join(dir, 'sshd_config');
+  const logPath = join(dir, 'sshd.log');
+  await writeFile(
+    configPath,
+    [
+      `ListenAddress 127.0.0.1:${port}`,
+      `HostKey ${hostKey.path}`,
+      `AuthorizedKeysFile ${authorizedKeys}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'PermitRootLogin no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'MaxSessions 64',
+      'MaxStartups 100',
+      'LogLevel VERBOSE',
+      'Subsystem sftp internal-sftp',
+      ...(options.extraConfig ?? []),
+      '',
+    ].join('\n'),
+  );
+
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    child = spawn('/usr/sbin/sshd', ['-D', '-f', configPath, '-E', logPath], { stdio: 'ignore' });
+    await waitForPort(port);
+  };
+  const kill = async (): Promise<void> => {
+    if (!child?.pid) return;
+    const pids = await processTree(child.pid);
+    for (const pid of pids.reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    child = undefined;
+  };
+  await start();
+  return {
+    address: '127.0.0.1',
+    port,
+    user: TEST_USER,
+    dir,
+    hostKey,
+    clientKey,
+    log: () => readFile(logPath, 'utf8').catch(() => ''),
+    kill,
+    start,
+    stop: async () => {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const { connect } = await import('node:net');
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sshd did not listen on 127.0.0.1:${port}`);
+}
