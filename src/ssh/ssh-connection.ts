@@ -78,7 +78,11 @@ export class SshConnection {
         }
         resolve(new SshConnection(target, client, algorithms, presented ?? 'unknown'));
       });
-      client.once('error', (error: Error & { level?: string }) => {
+      let failed = false;
+      client.on('error', (error: Error & { level?: string }) => {
+        // After a failed handshake the socket may still report a reset: only the first error counts.
+        if (failed) return;
+        failed = true;
         settle();
         client.end();
         reject(classifyConnectError(target.host, error, rejectedKey ? presented : undefined));

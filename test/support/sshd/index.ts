@@ -31,6 +31,8 @@ export interface TestSshd {
   log(): Promise<string>;
   /** Kills sshd and every session process it forked (the "host went away" case). */
   kill(): Promise<void>;
+  /** PIDs of sshd and every session process it forked. */
+  pids(): Promise<number[]>;
   /** Starts sshd again on the same port with the same keys. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -39,6 +41,8 @@ export interface TestSshd {
 export interface TestSshdOptions {
   /** Extra sshd_config lines, e.g. `Ciphers aes128-ctr`. */
   extraConfig?: string[];
+  /** More public keys to authorize besides the generated client key. */
+  authorizedKeys?: string[];
 }
 
 export async function generateKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa', opts: { passphrase?: string; pem?: boolean } = {}): Promise<KeyPair> {
@@ -95,7 +99,7 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
   const hostKey = await generateKey(dir, 'ssh_host_ed25519_key', 'ed25519');
   const clientKey = await generateKey(dir, 'client_ed25519', 'ed25519');
   const authorizedKeys = join(dir, 'authorized_keys');
-  await writeFile(authorizedKeys, `${clientKey.publicKey}\n`);
+  await writeFile(authorizedKeys, [clientKey.publicKey, ...(options.authorizedKeys ?? [])].join('\n') + '\n');
   // sshd reads authorized_keys as the test user: the directory and file must be readable by it.
   await chmod(dir, 0o755);
   await chmod(authorizedKeys, 0o644);
@@ -149,6 +153,7 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
     hostKey,
     clientKey,
     log: () => readFile(logPath, 'utf8').catch(() => ''),
+    pids: async () => (child?.pid ? processTree(child.pid) : []),
     kill,
     start,
     stop: async () => {

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { fingerprintOf } from '../../../src/security/host-key-policy.js';
+import { isRetryable } from '../../../src/errors/operator-error.js';
+import { HostKeyMismatchError, SshAlgorithmError, SshAuthError } from '../../../src/errors/ssh-errors.js';
+import { generateKey, startTestSshd, type KeyPair, type TestSshd } from '../../support/sshd/index.js';
+import { auditedSession, rejectionOf, targetFor } from './support.js';
+
+describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
+  this.timeout(60_000);
+  let sshd: TestSshd;
+  const keys: Record<string, KeyPair & { passphrase?: string }> = {};
+
+  before(async () => {
+    const dir = (await startTestSshd()).dir; // a scratch dir for keys; its sshd is not used
+    keys['ecdsa'] = await generateKey(dir, 'ecdsa', 'ecdsa');
+    keys['rsa-pem'] = await generateKey(dir, 'rsa-pem', 'rsa', { pem: true });
+    keys['ed25519-passphrase'] = { ...(await generateKey(dir, 'ed-pass', 'ed25519', { passphrase: 'correct horse' })), passphrase: 'correct horse' };
+    keys['rsa-pem-passphrase'] = { ...(await generateKey(dir, 'rsa-pass', 'rsa', { pem: true, passphrase: 'battery' })), passphrase: 'battery' };
+    sshd = await startTestSshd({ authorizedKeys: Object.values(keys).map((k) => k.publicKey) });
+  });
+  after(async () => sshd.stop());
+
+  it('refuses a host whose key is not pinned before any authentication attempt, and audits it as denied', async () => {
+    const impostor = await generateKey(sshd.dir, 'impostor', 'ed25519');
+    const { session, records } = auditedSession(targetFor(sshd, { hostKeys: [impostor.publicKey] }));
+    const error = await rejectionOf(session.connect());
+    session.close();
+    expect(error).to.be.instanceOf(HostKeyMismatchError);
+    expect(isRetryable(error)).to.equal(false);
+    const presented = fingerprintOf(Buffer.from(sshd.hostKey.publicKey.split(' ')[1] ?? '', 'base64'));
+    expect((error as HostKeyMismatchError).presentedFingerprint).to.equal(presented);
+    expect(error.message).to.include(`host key ${presented} is not among the pinned host keys`);
+    const log = await sshd.log();
+    expect(log).to.not.match(/publickey for virtfleet-test/);
+    expect(records().at(-1)).to.include({ action: 'ssh.connect', outcome: 'denied' });
+  });
+
+  it('accepts the host when its key is pinned by SHA256 fingerprint', async () => {
+    const fingerprint = (await import('node:child_process')).execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${sshd.hostKey.path}.pub`]).toString().split(' ')[1] ?? '';
+    const { session } = auditedSession(targetFor(sshd, { hostKeys: [fingerprint] }));
+    await session.connect();
+    expect(session.connectionInfo?.hostKeyFingerprint).to.equal(fingerprint);
+    session.close();
+  });
+
+  it('reports a client key the host does not accept as SshAuthError', async () => {
+    const stranger = await generateKey(sshd.dir, 'stranger', 'ed25519');
+    const { session } = auditedSession(targetFor(sshd, { privateKey: stranger.privateKey }));
+    const error = await rejectionOf(session.connect());
+    session.close();
+    expect(error).to.be.instanceOf(SshAuthError);
+    expect(isRetryable(error)).to.equal(false);
+  });
+
+  it('reports a wrong passphrase as SshAuthError without contacting the host', async () => {
+    const key = keys['ed25519-passphrase'];
+    const { session } = auditedSession(targetFor(sshd, { privateKey: key?.privateKey ?? '', passphrase: 'wrong' }));
+    const error = await rejectionOf(session.connect());
+    session.close();
+    expect(error).to.be.instanceOf(SshAuthError);
+    expect(error.message).to.match(/cannot read the private key/);
+  });
+
+  for (const name of ['ecdsa', 'rsa-pem', 'ed25519-passphrase', 'rsa-pem-passphrase']) {
+    it(`authenticates with a ${name} private key`, async () => {
+      const key = keys[name];
+      const { session } = auditedSession(targetFor(sshd, { privateKey: key?.privateKey ?? '', ...(key?.passphrase ? { passphrase: key.passphrase } : {}) }));
+      const result = await session.exec(['id', '-un']);
+      session.close();
+      expect(result.stdout.trim()).to.equal(sshd.user);
+    });
+  }
+
+  it('negotiates a cipher from the AEAD allowlist', async () => {
+    const { session } = auditedSession(targetFor(sshd));
+    await session.connect();
+    expect(['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com']).to.include(session.connectionInfo?.negotiated.cipher);
+    session.close();
+  });
+
+  it('uses the one allowed cipher a server insists on', async () => {
+    const strict = await startTestSshd({ extraConfig: ['Ciphers chacha20-poly1305@openssh.com'] });
+    const { session } = auditedSession(targetFor(strict));
+    try {
+      await session.connect();
+      expect(session.connectionInfo?.negotiated.cipher).to.equal('chacha20-poly1305@openssh.com');
+    } finally {
+      session.close();
+      await strict.stop();
+    }
+  });
+
+  it('refuses a server limited to a cipher outside the allowlist with a clear error', async () => {
+    const legacy = await startTestSshd({ extraConfig: ['Ciphers aes128-ctr', 'MACs hmac-sha2-256'] });
+    const { session } = auditedSession(targetFor(legacy));
+    try {
+      const error = await rejectionOf(session.connect());
+      expect(error).to.be.instanceOf(SshAlgorithmError);
+      expect(error.message).to.match(/no allowed algorithm.*cipher/i);
+      expect(isRetryable(error)).to.equal(false);
+    } finally {
+      session.close();
+      await legacy.stop();
+    }
+  });
+});
