@@ -1,7 +1,8 @@
 /**
  * [REQ-03] Opens libvirt's RPC stream on a host through the operator's SSH session: an exec channel running
  * `virt-ssh-helper <uri>` (exactly what `qemu+ssh://` runs), or, on hosts without it, a relay to libvirtd's
- * UNIX socket with `socat` or `nc -U`. With transport `auto` the choice is probed once per host.
+ * UNIX socket with `socat` or `nc -U`. With transport `auto` the choice is probed once per host session and
+ * shared by every client on it (probed again only after a probe failed).
  */
 import type { LibvirtConfig } from '../config/types.js';
 import type { CommandOptions, ExecOptions, ExecResult, RemoteProcess } from '../ssh/remote-process.js';
@@ -37,21 +38,32 @@ async function probeRelay(runner: RemoteCommandRunner, signal?: AbortSignal): Pr
   throw new LibvirtConnectionError('host has none of virt-ssh-helper, socat or nc to reach libvirtd');
 }
 
+/** The relay chosen for each host session (a HostSession is one host). */
+const probedRelays = new WeakMap<RemoteCommandRunner, Promise<RelayKind>>();
+
+function relayOf(runner: RemoteCommandRunner, signal?: AbortSignal): Promise<RelayKind> {
+  let relay = probedRelays.get(runner);
+  if (!relay) {
+    relay = probeRelay(runner, signal);
+    probedRelays.set(runner, relay);
+    // probe again next time: the host may have been unreachable
+    relay.catch(() => probedRelays.delete(runner));
+  }
+  return relay;
+}
+
 export function sshRpcTransportFactory(
   runner: RemoteCommandRunner,
   config: Pick<LibvirtConfig, 'transport' | 'socketPath'>,
   uri: string,
 ): RpcTransportFactory {
-  let relay: Promise<RelayKind> | null = config.transport === 'auto' ? null : Promise.resolve(config.transport);
   return async (signal) => {
-    relay ??= probeRelay(runner, signal).catch((error: unknown) => {
-      relay = null; // probe again next time: the host may have been unreachable
-      throw error;
-    });
-    const argv = relayArgv(await relay, uri, config.socketPath);
+    const relay = config.transport === 'auto' ? await relayOf(runner, signal) : config.transport;
+    const argv = relayArgv(relay, uri, config.socketPath);
     const lifetime = new AbortController();
     // timeoutMs 0: the channel lives as long as the libvirt connection; closing aborts the remote process.
-    const process = await runner.spawn(argv, { timeoutMs: 0, signal: lifetime.signal });
+    // `signal` bounds only the opening: giving up on it ends the process whenever its channel opens.
+    const process = await boundedBy(runner.spawn(argv, { timeoutMs: 0, signal: lifetime.signal }), signal, lifetime);
     process.exit.catch(() => undefined); // the RPC connection sees the end through stdout
     process.stderr.resume();
     return {
@@ -63,4 +75,18 @@ export function sshRpcTransportFactory(
       },
     };
   };
+}
+
+/** Settles like `opening`, or rejects when `signal` aborts first; either abort also aborts `lifetime`. */
+function boundedBy<T>(opening: Promise<T>, signal: AbortSignal | undefined, lifetime: AbortController): Promise<T> {
+  if (!signal) return opening;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      lifetime.abort(signal.reason);
+      reject(signal.reason instanceof Error ? signal.reason : new LibvirtConnectionError('opening the libvirt transport was aborted'));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    opening.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

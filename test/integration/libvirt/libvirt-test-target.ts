@@ -1,72 +1,104 @@
 /**
- * [REQ-03] Where the libvirt integration tests run: libvirtd on this machine, reached through the very program
- * `qemu+ssh://` runs on a host (`virt-ssh-helper qemu:///system`, spawned locally), with `virsh` and `openssl`
- * on the same machine as independent oracles. libvirtd is started if nobody runs one yet.
+ * [REQ-03] Where the libvirt integration tests and the benchmark run: Docker test hypervisor hosts reached the
+ * way the operator reaches a host, through a HostSession (ssh2, pinned host key) whose exec channel runs
+ * `virt-ssh-helper` (or a socat / nc relay) under the RPC client. `virsh` and the shell inside each host,
+ * reached through `docker exec` rather than SSH, are the independent oracles.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { access } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../../src/config/load-config.js';
+import type { LibvirtConfig, VirtfleetConfig } from '../../../src/config/types.js';
 import { LibvirtClient } from '../../../src/libvirt/libvirt-client.js';
-import { processTransportFactory } from '../../../src/libvirt/rpc/process-transport.js';
+import { sshRpcTransportFactory } from '../../../src/libvirt/ssh-rpc-transport.js';
+import { AuditLog } from '../../../src/security/audit-log.js';
+import type { AuditRecord } from '../../../src/security/audit-record.js';
+import { HostSession } from '../../../src/ssh/host-session.js';
+import { startHosts, stopHosts, type CommandResult, type TestHost } from '../../support/hosts/index.js';
 
-const execFileAsync = promisify(execFile);
-const LIBVIRT_SOCKET = '/var/run/libvirt/libvirt-sock';
-const STARTUP_POLLS = 100;
+/** The repository's own configuration files: the defaults the operator ships with. */
+const shippedConfig: VirtfleetConfig = loadConfig(fileURLToPath(new URL('../../../config/', import.meta.url)));
 
-export interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+export interface ClientOptions {
+  /** Another session to the same host instead of the shared one (see openSession). */
+  session?: HostSession;
+  transport?: LibvirtConfig['transport'];
+  keepalive?: LibvirtConfig['keepalive'];
+  callTimeoutMs?: number;
 }
 
-export interface LibvirtTestTarget {
-  /** A new client whose every connection is a fresh `virt-ssh-helper` process. */
-  client(options?: { keepalive?: { intervalMs: number; countMax: number } }): LibvirtClient;
-  /** Transport processes started so far, newest last (kill one to cut a live connection). */
-  readonly transports: ChildProcess[];
-  /** Runs a command on the host: the oracle side of the tests. */
-  run(argv: string[]): Promise<CommandResult>;
+export interface LibvirtTestHost {
+  readonly host: TestHost;
+  readonly session: HostSession;
+  /** argv of every command the session ran on the host, oldest first (from its audit records). */
+  readonly commands: string[][];
+  /** A new client on the host's shared SSH session; every connection it opens is a new exec channel. */
+  client(options?: ClientOptions): LibvirtClient;
+  /** A separate SSH session to the host (its own connection and its own relay probe); close it when done. */
+  openSession(): HostSession;
+  /** The oracle: `virsh -c qemu:///system ARGS` inside the host. */
   virsh(args: string[]): Promise<CommandResult>;
+  /** Runs argv inside the host (docker exec, independent of SSH). */
+  run(argv: string[]): Promise<CommandResult>;
 }
 
-async function run(argv: string[]): Promise<CommandResult> {
-  const [command, ...args] = argv;
-  try {
-    const { stdout, stderr } = await execFileAsync(command!, args, { maxBuffer: 16 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failure = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof failure.code === 'number' ? failure.code : 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
-  }
+export interface LibvirtTestFleet {
+  hosts: LibvirtTestHost[];
+  stop(): Promise<void>;
 }
 
-async function ensureLibvirtd(): Promise<void> {
-  if ((await run(['pgrep', '-x', 'libvirtd'])).code !== 0) {
-    if ((await run(['pgrep', '-x', 'virtlogd'])).code !== 0) spawn('virtlogd', ['-d'], { stdio: 'ignore' }).unref();
-    spawn('libvirtd', ['-d'], { stdio: 'ignore' }).unref();
-  }
-  for (let poll = 0; poll < STARTUP_POLLS; poll += 1) {
-    const ready = await access(LIBVIRT_SOCKET).then(() => true, () => false);
-    if (ready && (await run(['virsh', '-c', 'qemu:///system', 'version'])).code === 0) return;
-    await sleep(100);
-  }
-  throw new Error('libvirtd did not come up within 10 s');
+/** Fast failure detection for tests that cut connections (the shipped defaults take ~30 s). */
+export const quickKeepalive = { intervalMs: 500, countMax: 3 } as const;
+
+/** A real audit log whose lines are kept in memory: the argv of every command the session ran. */
+function commandRecorder(commands: string[][]): AuditLog {
+  return new AuditLog({
+    write: (line: string) => {
+      const record = JSON.parse(line) as AuditRecord;
+      const argv = record.arguments?.['argv'];
+      if (record.action === 'ssh.exec' && Array.isArray(argv)) commands.push(argv.map(String));
+    },
+  }, { controller: 'libvirt-integration-tests' });
 }
 
-export async function localLibvirtTarget(): Promise<LibvirtTestTarget> {
-  await ensureLibvirtd();
-  const transports: ChildProcess[] = [];
-  const factory = processTransportFactory(['virt-ssh-helper', 'qemu:///system'], { onSpawn: (child) => transports.push(child) });
+function libvirtTestHost(host: TestHost): LibvirtTestHost {
+  const commands: string[][] = [];
+  const openSession = (): HostSession => new HostSession({
+    host: host.name,
+    address: host.address,
+    port: host.sshPort,
+    user: host.user,
+    privateKey: host.clientPrivateKey,
+    hostKeys: [host.hostKeyLine],
+  }, shippedConfig.ssh, { audit: commandRecorder(commands) });
+  const session = openSession();
   return {
-    transports,
-    client: (options = {}) => new LibvirtClient(factory, {
-      uri: 'qemu:///system',
-      callTimeoutMs: 30_000,
-      keepalive: options.keepalive ?? { intervalMs: 5000, countMax: 5 },
-    }),
-    run,
-    virsh: (args) => run(['virsh', '-c', 'qemu:///system', ...args]),
+    host,
+    session,
+    commands,
+    openSession,
+    client: (options = {}) => {
+      const config: LibvirtConfig = {
+        ...shippedConfig.libvirt,
+        transport: options.transport ?? shippedConfig.libvirt.transport,
+        keepalive: options.keepalive ?? shippedConfig.libvirt.keepalive,
+        callTimeoutMs: options.callTimeoutMs ?? 30_000,
+      };
+      return LibvirtClient.fromConfig(sshRpcTransportFactory(options.session ?? session, config, config.defaultURI), config);
+    },
+    virsh: (args) => host.virsh(args),
+    run: (argv) => host.exec(argv),
+  };
+}
+
+/** Starts `count` container hosts (in parallel) with an SSH session to each; `stop` removes them all. */
+export async function startLibvirtHosts(count: number, namePrefix: string): Promise<LibvirtTestFleet> {
+  const hosts = await startHosts(count, { namePrefix });
+  const fleet = hosts.map(libvirtTestHost);
+  return {
+    hosts: fleet,
+    stop: async () => {
+      for (const testHost of fleet) testHost.session.close();
+      await stopHosts(hosts);
+    },
   };
 }
 
