@@ -1,130 +1,193 @@
 import { expect } from 'chai';
-import { firstValueFrom, filter, takeWhile, toArray, type Observable } from 'rxjs';
+import { firstValueFrom, filter, ReplaySubject, takeWhile, timeout, toArray, type Subscription } from 'rxjs';
 import { buildDomainXml } from '../../../src/libvirt/domain-xml.js';
 import type { LibvirtClient } from '../../../src/libvirt/libvirt-client.js';
 import { DomainNotOwnedError, LibvirtError } from '../../../src/libvirt/libvirt-error.js';
-import type { DomainLifecycleEvent } from '../../../src/libvirt/operations/domain-events.js';
-import { localLibvirtTarget, uniqueName, type LibvirtTestTarget } from './libvirt-test-target.js';
+import type { DomainLifecycleEvent, LifecycleEventName } from '../../../src/libvirt/operations/domain-events.js';
+import { guestBootedMarker, guestInitrdPath, guestKernelPath, guestPowerOffMarker } from '../../support/guest/guest-domain.js';
+import { waitForSerialMarker } from '../../support/guest/serial-log.js';
+import { startLibvirtHosts, uniqueName, type LibvirtTestFleet, type LibvirtTestHost } from './libvirt-test-target.js';
 
-function tinyDomainXml(name: string): string {
+const BOOT_TIMEOUT_MS = 150_000;
+const EVENT_TIMEOUT_MS = 60_000;
+/** libvirt registers an event callback asynchronously after subscribe; give it a moment before acting. */
+const REGISTRATION_GRACE_MS = 300;
+/** VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN, VIR_DOMAIN_EVENT_STOPPED_DESTROYED, VIR_DOMAIN_SHUTOFF_SHUTDOWN. */
+const STOPPED_SHUTDOWN = 0;
+const STOPPED_DESTROYED = 1;
+const SHUTOFF_REASON_SHUTDOWN = 1;
+
+/** The bootable test guest, built by the operator's own XML builder: direct kernel boot, serial to a file. */
+function bootableGuestXml(name: string, serialPath: string): string {
   return buildDomainXml({
     name,
     type: 'qemu',
     machine: 'pc',
     vcpus: 1,
-    memoryBytes: 64 * 1024 * 1024,
+    memoryBytes: 128 * 1024 * 1024,
     firmware: 'bios',
+    kernelBoot: { kernel: guestKernelPath, initrd: guestInitrdPath, cmdline: 'console=ttyS0 quiet panic=-1' },
     disks: [],
     interfaces: [],
+    serial: { type: 'file', path: serialPath },
     owner: { namespace: 'default', name, uid: '6f1d2c3b-0000-4000-8000-000000000001', generation: 1 },
   });
 }
 
-/** The events of one domain up to and including its 'undefined' event. */
-function eventsUntilUndefined(events: Observable<DomainLifecycleEvent>, name: string): Promise<DomainLifecycleEvent[]> {
-  return firstValueFrom(events.pipe(
-    filter((event) => event.domainName === name),
-    takeWhile((event) => event.event !== 'undefined', true),
-    toArray(),
-  ));
+/** Records every lifecycle event of one domain from now on. */
+async function recordEvents(client: LibvirtClient, name: string): Promise<{ events: ReplaySubject<DomainLifecycleEvent>; subscription: Subscription }> {
+  const events = new ReplaySubject<DomainLifecycleEvent>();
+  const subscription = client.lifecycleEvents().pipe(filter((event) => event.domainName === name)).subscribe(events);
+  await new Promise((resolve) => setTimeout(resolve, REGISTRATION_GRACE_MS));
+  return { events, subscription };
 }
 
-describe('[REQ-03] libvirt rpc domain lifecycle against a real libvirtd', () => {
-  let target: LibvirtTestTarget;
-  let client: LibvirtClient;
-  const created: string[] = [];
+function nextEvent(events: ReplaySubject<DomainLifecycleEvent>, kind: LifecycleEventName): Promise<DomainLifecycleEvent> {
+  return firstValueFrom(events.pipe(filter((event) => event.event === kind), timeout(EVENT_TIMEOUT_MS)));
+}
 
-  before(async () => {
-    target = await localLibvirtTarget();
-    client = target.client();
+function eventsUntilUndefined(events: ReplaySubject<DomainLifecycleEvent>): Promise<DomainLifecycleEvent[]> {
+  return firstValueFrom(events.pipe(takeWhile((event) => event.event !== 'undefined', true), toArray(), timeout(EVENT_TIMEOUT_MS)));
+}
+
+const TRANSITIONS: readonly LifecycleEventName[] = ['defined', 'started', 'shutdown', 'stopped', 'undefined'];
+
+describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () => {
+  let fleet: LibvirtTestFleet;
+  let hostA: LibvirtTestHost;
+  let hostB: LibvirtTestHost;
+  let clientA: LibvirtClient;
+  let clientB: LibvirtClient;
+
+  before(async function () {
+    this.timeout(900_000);
+    fleet = await startLibvirtHosts(2, 'vf-libvirt-domains');
+    [hostA, hostB] = fleet.hosts as [LibvirtTestHost, LibvirtTestHost];
+    clientA = hostA.client();
+    clientB = hostB.client();
   });
 
   after(async () => {
-    for (const name of created) {
-      await target.virsh(['destroy', name]);
-      await target.virsh(['undefine', name]);
+    await Promise.all([clientA?.close(), clientB?.close()]);
+    await fleet?.stop();
+  });
+
+  it('boots a guest through define, start, a graceful ACPI shutdown and undefine, with an event for each transition', async function () {
+    this.timeout(BOOT_TIMEOUT_MS + 60_000);
+    const name = uniqueName('vf-boot');
+    const serialPath = `/var/log/libvirt/qemu/${name}-serial.log`;
+    const { events, subscription } = await recordEvents(clientA, name);
+    try {
+      const domain = await clientA.domains.defineXml(bootableGuestXml(name, serialPath));
+      expect((await clientA.domains.getState(domain)).state).to.equal('shutoff');
+      expect((await hostA.virsh(['domstate', name])).stdout.trim()).to.equal('shut off');
+
+      await clientA.domains.create(domain);
+      expect((await clientA.domains.getState(domain)).state).to.equal('running');
+      const console = await waitForSerialMarker(hostA.host, serialPath, guestBootedMarker, BOOT_TIMEOUT_MS);
+      expect(console).to.contain(guestBootedMarker);
+
+      await clientA.domains.shutdown(domain);
+      const stopped = await nextEvent(events, 'stopped');
+      expect(stopped.detail).to.equal(STOPPED_SHUTDOWN);
+      expect(await clientA.domains.getState(domain)).to.deep.equal({ state: 'shutoff', reason: SHUTOFF_REASON_SHUTDOWN });
+      expect((await hostA.virsh(['domstate', '--reason', name])).stdout.trim()).to.equal('shut off (shutdown)');
+      expect((await hostA.run(['cat', serialPath])).stdout).to.contain(guestPowerOffMarker);
+
+      await clientA.domains.undefine(domain);
+      expect((await hostA.virsh(['dominfo', name])).code).to.not.equal(0);
+      const received = await eventsUntilUndefined(events);
+      expect(received.map((event) => event.event).filter((kind) => TRANSITIONS.includes(kind))).to.deep.equal(TRANSITIONS);
+      expect(received.every((event) => event.uuid === domain.uuid)).to.equal(true);
+    } finally {
+      subscription.unsubscribe();
     }
-    await client.close();
   });
 
-  it('defines, starts, reads the state of, destroys and undefines a domain, with one lifecycle event per step', async () => {
-    const name = uniqueName('vf-it-life');
-    created.push(name);
-    const events = client.lifecycleEvents();
-    const expected = eventsUntilUndefined(events, name);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let the subscription register with libvirtd
-
-    const domain = await client.domains.defineXml(tinyDomainXml(name));
-    expect(domain.name).to.equal(name);
-    expect((await client.domains.getState(domain)).state).to.equal('shutoff');
-    expect((await client.domains.lookupByUuid(domain.uuid)).name).to.equal(name);
-
-    await client.domains.create(domain);
-    expect(await client.domains.getState(domain)).to.deep.equal({ state: 'running', reason: 1 });
-    expect((await target.virsh(['domstate', name])).stdout.trim()).to.equal('running');
-    const running = await client.domains.lookupByName(name);
-    expect(running.id).to.be.greaterThan(0);
-    expect((await client.domains.listAll()).map((listed) => listed.name)).to.include(name);
-
-    await client.domains.destroy(domain);
-    expect((await client.domains.getState(domain)).state).to.equal('shutoff');
-    expect((await target.virsh(['domstate', name])).stdout.trim()).to.equal('shut off');
-
-    await client.domains.undefine(domain);
-    expect((await target.virsh(['dominfo', name])).code).to.not.equal(0);
-
-    const received = await expected;
-    const kinds = received.map((event) => event.event);
-    // QEMU also reports 'resumed' on start and 'shutdown' on destroy; the four transitions come in this order.
-    const transitions = kinds.filter((kind) => ['defined', 'started', 'stopped', 'undefined'].includes(kind));
-    expect(transitions).to.deep.equal(['defined', 'started', 'stopped', 'undefined']);
-    expect(received.every((event) => event.uuid === domain.uuid)).to.equal(true);
-    expect(received.find((event) => event.event === 'stopped')!.detail).to.equal(1); // VIR_DOMAIN_EVENT_STOPPED_DESTROYED
+  it('stops a running guest through destroy, reported as a stopped event with the destroyed detail', async function () {
+    this.timeout(120_000);
+    const name = uniqueName('vf-destroy');
+    const { events, subscription } = await recordEvents(clientB, name);
+    try {
+      const domain = await clientB.domains.defineXml(bootableGuestXml(name, `/var/log/libvirt/qemu/${name}-serial.log`));
+      await clientB.domains.create(domain);
+      await nextEvent(events, 'started');
+      expect((await hostB.virsh(['domstate', name])).stdout.trim()).to.equal('running');
+      await clientB.domains.destroy(domain);
+      expect((await nextEvent(events, 'stopped')).detail).to.equal(STOPPED_DESTROYED);
+      expect((await hostB.virsh(['domstate', '--reason', name])).stdout.trim()).to.equal('shut off (destroyed)');
+      await clientB.domains.undefine(domain);
+      const kinds = (await eventsUntilUndefined(events)).map((event) => event.event);
+      expect(kinds.filter((kind) => kind !== 'resumed')).to.deep.equal(['defined', 'started', 'stopped', 'undefined']);
+    } finally {
+      subscription.unsubscribe();
+    }
   });
 
-  it('reads back the XML with the owner metadata and sets autostart', async () => {
-    const name = uniqueName('vf-it-xml');
-    created.push(name);
-    const domain = await client.domains.defineXml(tinyDomainXml(name));
-    const owner = await client.domains.assertOwned(domain);
-    expect(owner).to.deep.include({ namespace: 'default', name, generation: 1 });
-    await client.domains.setAutostart(domain, true);
-    expect((await target.virsh(['dominfo', name])).stdout).to.match(/Autostart:\s+enable/);
-    await client.domains.setAutostart(domain, false);
-    await client.domains.undefine(domain);
+  it('keeps two hosts isolated: a domain defined on one is neither seen nor announced on the other', async () => {
+    const name = uniqueName('vf-isolated');
+    const onA = await recordEvents(clientA, name);
+    const onB = await recordEvents(clientB, name);
+    try {
+      const domain = await clientA.domains.defineXml(bootableGuestXml(name, `/var/log/libvirt/qemu/${name}-serial.log`));
+      expect((await hostA.virsh(['list', '--all', '--name'])).stdout.split('\n')).to.include(name);
+      expect((await hostB.virsh(['list', '--all', '--name'])).stdout.split('\n')).to.not.include(name);
+      const missing = await clientB.domains.lookupByName(name).then(() => null, (error: unknown) => error);
+      expect((missing as LibvirtError).isNotFound).to.equal(true);
+      expect((await clientB.domains.listAll()).map((listed) => listed.name)).to.not.include(name);
+      expect(await clientA.host.hostname()).to.equal(hostA.host.name);
+      expect(await clientB.host.hostname()).to.equal(hostB.host.name);
+      await clientA.domains.undefine(domain);
+      expect((await eventsUntilUndefined(onA.events)).map((event) => event.event)).to.deep.equal(['defined', 'undefined']);
+      const seenOnB: DomainLifecycleEvent[] = [];
+      onB.events.subscribe((event) => seenOnB.push(event));
+      expect(seenOnB).to.deep.equal([]);
+    } finally {
+      onA.subscription.unsubscribe();
+      onB.subscription.unsubscribe();
+    }
   });
 
-  it('reports invalid domain XML as a LibvirtError with libvirt\'s own message', async () => {
-    const xml = tinyDomainXml(uniqueName('vf-it-bad')).replace('<memory unit="KiB">65536</memory>', '<memory unit="KiB">lots</memory>');
-    const error = await client.domains.defineXml(xml).then(() => null, (failure: unknown) => failure);
+  it('reports invalid domain XML as a LibvirtError carrying the message libvirt gives virsh for the same XML', async () => {
+    const name = uniqueName('vf-bad');
+    const xml = bootableGuestXml(name, '/tmp/unused.log').replace(/<memory unit=(["'])KiB\1>\d+<\/memory>/, '<memory unit="KiB">lots</memory>');
+    expect(xml).to.contain('>lots<');
+    const error = await clientA.domains.defineXml(xml).then(() => null, (failure: unknown) => failure);
     expect(error).to.be.instanceOf(LibvirtError);
     expect((error as LibvirtError).isNotFound).to.equal(false);
-    expect((error as LibvirtError).message).to.match(/memory/i);
-    expect((error as LibvirtError).code).to.be.greaterThan(0);
+    await hostA.run(['sh', '-c', `cat > /tmp/${name}.xml <<'EOF'\n${xml}\nEOF\n`]);
+    const virsh = await hostA.virsh(['define', `/tmp/${name}.xml`]);
+    expect(virsh.code).to.not.equal(0);
+    expect(virsh.stderr).to.contain(`error: ${(error as LibvirtError).message}`);
+    expect((await hostA.virsh(['dominfo', name])).code).to.not.equal(0);
   });
 
-  it('never touches a domain without virtfleet metadata', async () => {
-    const name = uniqueName('vf-it-foreign');
-    created.push(name);
-    const foreignXml = tinyDomainXml(name).replace(/<metadata>[\s\S]*<\/metadata>/, '');
-    const defined = await target.run(['sh', '-c', `printf '%s' '${foreignXml}' | virsh -c qemu:///system define /dev/stdin`]);
-    expect(defined.code, defined.stderr).to.equal(0);
-    expect((await target.virsh(['start', name])).code).to.equal(0);
-    const domain = await client.domains.lookupByName(name);
-
-    for (const change of [
-      () => client.domains.destroy(domain),
-      () => client.domains.shutdown(domain),
-      () => client.domains.reboot(domain),
-      () => client.domains.undefine(domain),
-      () => client.domains.setAutostart(domain, true),
-      () => client.domains.defineXml(tinyDomainXml(name)),
-    ]) {
-      const error = await change().then(() => null, (failure: unknown) => failure);
-      expect(error).to.be.instanceOf(DomainNotOwnedError);
+  it('never touches a domain defined without virtfleet metadata, and virsh shows it unchanged', async () => {
+    const name = uniqueName('vf-foreign');
+    const foreignXml = bootableGuestXml(name, `/var/log/libvirt/qemu/${name}-serial.log`).replace(/<metadata>[\s\S]*<\/metadata>/, '');
+    await hostB.run(['sh', '-c', `cat > /tmp/${name}.xml <<'EOF'\n${foreignXml}\nEOF\n`]);
+    expect((await hostB.virsh(['define', `/tmp/${name}.xml`])).code).to.equal(0);
+    const before = (await hostB.virsh(['dumpxml', '--inactive', name])).stdout;
+    try {
+      const domain = await clientB.domains.lookupByName(name);
+      for (const change of [
+        () => clientB.domains.create(domain),
+        () => clientB.domains.destroy(domain),
+        () => clientB.domains.shutdown(domain),
+        () => clientB.domains.reboot(domain),
+        () => clientB.domains.undefine(domain),
+        () => clientB.domains.setAutostart(domain, true),
+        () => clientB.domains.defineXml(bootableGuestXml(name, '/tmp/replaced.log')),
+        () => clientB.domains.defineXml(foreignXml),
+      ]) {
+        const error = await change().then(() => null, (failure: unknown) => failure);
+        expect(error).to.be.instanceOf(DomainNotOwnedError);
+      }
+      expect((await hostB.virsh(['domstate', name])).stdout.trim()).to.equal('shut off');
+      expect((await hostB.virsh(['dominfo', name])).stdout).to.match(/Autostart:\s+disable/);
+      expect((await hostB.virsh(['dumpxml', '--inactive', name])).stdout).to.equal(before);
+    } finally {
+      await hostB.virsh(['undefine', name]);
     }
-    expect((await target.virsh(['domstate', name])).stdout.trim()).to.equal('running');
-    expect((await target.virsh(['dominfo', name])).stdout).to.match(/Autostart:\s+disable/);
-    expect(await client.domains.defineXml(foreignXml).then(() => null, (failure: unknown) => failure)).to.be.instanceOf(DomainNotOwnedError);
   });
 });
