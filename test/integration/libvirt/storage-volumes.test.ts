@@ -6,7 +6,7 @@ import { LibvirtError } from '../../../src/libvirt/libvirt-error.js';
 import { PoolCreateFlags } from '../../../src/libvirt/operations/storage-operations.js';
 import type { StoragePoolRef, StorageVolRef } from '../../../src/libvirt/rpc/remote-types.js';
 import { buildDirPoolXml, buildVolumeXml } from '../../../src/libvirt/storage-xml.js';
-import { localLibvirtTarget, uniqueName, type LibvirtTestTarget } from './libvirt-test-target.js';
+import { startLibvirtHosts, uniqueName, type LibvirtTestFleet, type LibvirtTestHost } from './libvirt-test-target.js';
 
 const IMAGE_BYTES = 256 * 1024 * 1024;
 const CHUNK_BYTES = 1024 * 1024;
@@ -29,25 +29,26 @@ function randomImage(hash: ReturnType<typeof createHash>): Readable {
   });
 }
 
-describe('[REQ-03] libvirt rpc storage pools and volumes against a real libvirtd', () => {
-  let target: LibvirtTestTarget;
+describe('[REQ-03] libvirt over ssh: storage pools and volumes on a container host', () => {
+  let fleet: LibvirtTestFleet;
+  let target: LibvirtTestHost;
   let client: LibvirtClient;
   let pool: StoragePoolRef;
   const poolName = uniqueName('vf-it-pool');
-  const poolPath = `/tmp/${poolName}`;
+  const poolPath = `/var/lib/libvirt/images/${poolName}`;
   let image: StorageVolRef;
   let imageSha256: string;
 
-  before(async () => {
-    target = await localLibvirtTarget();
+  before(async function () {
+    this.timeout(900_000);
+    fleet = await startLibvirtHosts(1, 'vf-libvirt-storage');
+    target = fleet.hosts[0]!;
     client = target.client();
   });
 
   after(async () => {
-    await target.virsh(['pool-destroy', poolName]);
-    await target.virsh(['pool-undefine', poolName]);
-    await target.run(['rm', '-rf', poolPath]);
-    await client.close();
+    await client?.close();
+    await fleet?.stop();
   });
 
   it('defines, builds and starts a directory pool, then finds it by name and in the list', async () => {
@@ -58,7 +59,8 @@ describe('[REQ-03] libvirt rpc storage pools and volumes against a real libvirtd
     expect((await client.storage.listPools()).map((listed) => listed.name)).to.include(poolName);
   });
 
-  it('uploads 256 MiB into a volume and the host computes the same SHA-256', async () => {
+  it('uploads 256 MiB into a volume and the host computes the same SHA-256 with openssl', async function () {
+    this.timeout(120_000);
     image = await client.storage.createVolumeXml(pool, buildVolumeXml({ name: 'base.raw', capacityBytes: IMAGE_BYTES, format: 'raw' }));
     const hash = createHash('sha256');
     await client.storage.uploadVolume(image, randomImage(hash));
@@ -72,7 +74,8 @@ describe('[REQ-03] libvirt rpc storage pools and volumes against a real libvirtd
     expect(await client.storage.lookupVolumeByPath(path)).to.deep.equal(image);
   });
 
-  it('downloads the volume back byte for byte to a consumer that keeps pausing', async () => {
+  it('downloads the volume back byte for byte to a consumer that keeps pausing', async function () {
+    this.timeout(120_000);
     const download = await client.storage.downloadVolume(image);
     const hash = createHash('sha256');
     let bytes = 0;
