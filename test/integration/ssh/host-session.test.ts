@@ -91,23 +91,24 @@ describe('[REQ-02] ssh transport: commands over one pooled connection (real sshd
     expect(existsSync(marker)).to.equal(false);
   });
 
+  // The sleep durations carry this process's PID so that leftovers of another run cannot be mistaken for ours.
   it('ends the remote process when a command times out', async () => {
-    const error = await rejectionOf(ctx.session.exec(['sleep', '1234.5'], { timeoutMs: 300 }));
+    const error = await rejectionOf(ctx.session.exec(['sleep', `1234.${process.pid}`], { timeoutMs: 300 }));
     expect(error).to.be.instanceOf(SshTimeoutError);
-    const left = await ctx.session.exec(['sh', '-c', 'pgrep -f "slee[p] 1234.5" || true']);
+    const left = await ctx.session.exec(['sh', '-c', `pgrep -f "slee[p] 1234.${process.pid}" || true`]);
     expect(left.stdout.trim()).to.equal('');
   });
 
   it('ends the remote process when the caller aborts', async () => {
     const controller = new AbortController();
-    const running = ctx.session.exec(['sleep', '2345.5'], { signal: controller.signal });
+    const running = ctx.session.exec(['sleep', `2345.${process.pid}`], { signal: controller.signal });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const beforeAbort = await ctx.session.exec(['sh', '-c', 'pgrep -f "slee[p] 2345.5" || true']);
+    const beforeAbort = await ctx.session.exec(['sh', '-c', `pgrep -f "slee[p] 2345.${process.pid}" || true`]);
     expect(beforeAbort.stdout.trim(), 'the command runs before the abort').to.match(/^\d+(\n\d+)*$/);
     controller.abort(new Error('reconcile cancelled'));
     const error = await rejectionOf(running);
     expect(error.message).to.equal('reconcile cancelled');
-    const left = await ctx.session.exec(['sh', '-c', 'pgrep -f "slee[p] 2345.5" || true']);
+    const left = await ctx.session.exec(['sh', '-c', `pgrep -f "slee[p] 2345.${process.pid}" || true`]);
     expect(left.stdout.trim()).to.equal('');
   });
 
