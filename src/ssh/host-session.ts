@@ -8,7 +8,8 @@ import type { SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import { OperatorError } from '../errors/operator-error.js';
-import { SshConnectError } from '../errors/ssh-errors.js';
+import { SshConnectError, SshTimeoutError } from '../errors/ssh-errors.js';
+import type { OperatorMetrics } from '../observability/metrics.js';
 import type { AuditSink } from '../security/audit-log.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { reconnectDelay } from './reconnect-delay.js';
@@ -20,6 +21,7 @@ import type { SshTarget } from './ssh-target.js';
 
 export interface HostSessionDeps {
   audit: AuditSink;
+  metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshCommands'>;
   random?: () => number;
   now?: () => number;
 }
@@ -85,7 +87,7 @@ export class HostSession {
   async spawn(argv: readonly string[], options: CommandOptions = {}): Promise<RemoteProcess> {
     const command = argvToCommand(argv);
     const started = this.deps.now?.() ?? Date.now();
-    const release = await this.limiter.acquire(options.signal);
+    const release = await this.acquireChannel(options.signal);
     let channelOpened = false;
     try {
       const connection = await this.connection(options.signal);
@@ -98,13 +100,21 @@ export class HostSession {
         ...(options.signal ? { signal: options.signal } : {}),
       });
       process.exit.then(
-        (status) => this.audit('ssh.exec', argv, started, options.audit, status.code === 0 ? 'success' : 'failure', status.code === 0 ? undefined : `exit ${status.code ?? status.signal}`),
-        (error: Error) => this.audit('ssh.exec', argv, started, options.audit, 'failure', error.message),
+        (status) => {
+          const ok = status.code === 0;
+          this.deps.metrics?.sshCommands.inc({ host: this.target.host, outcome: ok ? 'success' : 'failure' });
+          this.audit('ssh.exec', argv, started, options.audit, ok ? 'success' : 'failure', ok ? undefined : `exit ${status.code ?? status.signal}`);
+        },
+        (error: Error) => {
+          this.deps.metrics?.sshCommands.inc({ host: this.target.host, outcome: error instanceof SshTimeoutError ? 'timeout' : 'failure' });
+          this.audit('ssh.exec', argv, started, options.audit, 'failure', error.message);
+        },
       ).finally(release);
       return process;
     } catch (error) {
       if (!channelOpened) {
         release();
+        this.deps.metrics?.sshCommands.inc({ host: this.target.host, outcome: 'failure' });
         this.audit('ssh.exec', argv, started, options.audit, 'failure', (error as Error).message);
       }
       throw error;
@@ -113,7 +123,7 @@ export class HostSession {
 
   /** An SFTP session on the shared connection (it takes one channel slot until `end()`). */
   async sftp(signal?: AbortSignal): Promise<SFTPWrapper> {
-    const release = await this.limiter.acquire(signal);
+    const release = await this.acquireChannel(signal);
     try {
       const sftp = await (await this.connection(signal)).openSftp();
       sftp.once('close', release);
@@ -122,6 +132,16 @@ export class HostSession {
       release();
       throw error;
     }
+  }
+
+  /** A channel slot; the in-use gauge follows every grant and release. */
+  private async acquireChannel(signal?: AbortSignal): Promise<() => void> {
+    const release = await this.limiter.acquire(signal);
+    this.deps.metrics?.sshChannelsInUse.set({ host: this.target.host }, this.limiter.active);
+    return () => {
+      release();
+      this.deps.metrics?.sshChannelsInUse.set({ host: this.target.host }, this.limiter.active);
+    };
   }
 
   close(): void {
@@ -148,8 +168,11 @@ export class HostSession {
       this.nextAttemptAt = 0;
       this.connects += 1;
       this.current = connection;
+      this.deps.metrics?.sshSessions.set({ host: this.target.host }, 1);
       connection.onClose(() => {
-        if (this.current === connection) this.current = undefined;
+        if (this.current !== connection) return;
+        this.current = undefined;
+        this.deps.metrics?.sshSessions.set({ host: this.target.host }, 0);
       });
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, 'success', undefined, {
         hostKey: connection.hostKeyFingerprint,

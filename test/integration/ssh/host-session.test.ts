@@ -123,6 +123,14 @@ describe('[REQ-02] ssh transport: commands over one pooled connection (real sshd
     expect(failed).to.include({ action: 'ssh.exec', outcome: 'failure', error: 'exit 1' });
   });
 
+  it('exports sessions, channels in use and command outcomes as Prometheus metrics', async () => {
+    const text = await ctx.metrics.metrics();
+    expect(text).to.include('virtfleet_ssh_sessions{host="test-host"} 1');
+    expect(text).to.include('virtfleet_ssh_channels_in_use{host="test-host"} 0');
+    expect(text).to.match(/virtfleet_ssh_commands_total\{host="test-host",outcome="timeout"\} 1/);
+    expect(text).to.match(/virtfleet_ssh_commands_total\{host="test-host",outcome="success"\} [1-9]\d*/);
+  });
+
   it('offers SFTP on the same connection', async () => {
     const sftp = await ctx.session.sftp();
     const path = `/tmp/virtfleet-sftp-${process.pid}`;

@@ -3,6 +3,8 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import type { SshConfig } from '../../../src/config/types.js';
 import type { AuditEntryInput } from '../../../src/security/audit-record.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
+import type { Registry } from 'prom-client';
+import { createMetricsRegistry, createOperatorMetrics } from '../../../src/observability/metrics.js';
 import { HostSession } from '../../../src/ssh/host-session.js';
 import type { SshTarget } from '../../../src/ssh/ssh-target.js';
 import type { TestSshd } from '../../support/sshd/index.js';
@@ -23,6 +25,7 @@ export function targetFor(sshd: TestSshd, overrides: Partial<SshTarget> = {}): S
 
 export interface AuditedSession {
   session: HostSession;
+  metrics: Registry;
   /** Audit records as written to the log, parsed back. */
   records: () => Array<AuditEntryInput & { seq: number }>;
 }
@@ -30,8 +33,9 @@ export interface AuditedSession {
 export function auditedSession(target: SshTarget, config: Partial<SshConfig> = {}): AuditedSession {
   const lines: string[] = [];
   const audit = new AuditLog({ write: (line: string) => lines.push(line) }, { controller: 'integration-test' });
-  const session = new HostSession(target, { ...shippedSshConfig, ...config }, { audit });
-  return { session, records: () => lines.map((line) => JSON.parse(line) as AuditEntryInput & { seq: number }) };
+  const metrics = createMetricsRegistry();
+  const session = new HostSession(target, { ...shippedSshConfig, ...config }, { audit, metrics: createOperatorMetrics(metrics) });
+  return { session, metrics, records: () => lines.map((line) => JSON.parse(line) as AuditEntryInput & { seq: number }) };
 }
 
 export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
