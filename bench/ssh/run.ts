@@ -3,13 +3,14 @@
  * (a) round trip of `true`: HostSession.exec over the one pooled connection vs `ssh` through a ControlMaster
  *     socket (no handshake per call), p50/p99 over BENCH_RTT_RUNS (500);
  * (b) streaming BENCH_STREAM_MIB (1024) MiB into `cat > /dev/null` and into a file: HostSession.spawn vs
- *     `ssh host 'cat > ...'`, both with aes128-gcm@openssh.com, both fed the same buffers from this process;
+ *     `ssh host 'cat > ...'`, both with aes128-gcm@openssh.com; OpenSSH twice: fed through a pipe from this
+ *     process (what an operator calling ssh would do) and reading a local file as its stdin (its best case);
  *     median of BENCH_STREAM_RUNS (3).
  * Only loopback is used. Ratios > 1 mean virtfleet is faster (throughput) or slower (latency) as labelled.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -40,16 +41,16 @@ async function feed(sink: Writable): Promise<void> {
   sink.end();
 }
 
-async function opensshRun(args: string[], feedStdin: boolean): Promise<void> {
-  const child = spawn('ssh', args, { stdio: [feedStdin ? 'pipe' : 'ignore', 'ignore', 'inherit'] });
-  if (feedStdin && child.stdin) await feed(child.stdin);
+/** Runs OpenSSH's client; stdin is fed by this process ('pipe'), read from a file (an fd), or closed. */
+async function opensshRun(args: string[], stdin: 'pipe' | 'ignore' | number): Promise<void> {
+  const child = spawn('ssh', args, { stdio: [stdin, 'ignore', 'inherit'] });
+  if (stdin === 'pipe' && child.stdin) await feed(child.stdin);
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`ssh exited with ${code}`);
 }
 
 async function main(): Promise<void> {
   const sshd = await startTestSshd();
-  const { writeFile } = await import('node:fs/promises');
   await writeFile(join(sshd.dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostKey.publicKey}\n`);
   const config = loadConfig('config').ssh;
   const session = new HostSession(
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i += 1) await session.exec(['true']); // warm-up
     for (let i = 0; i < RTT_RUNS; i += 1) {
       ours.push(await timed(() => session.exec(['true'])));
-      theirs.push(await timed(() => opensshRun(opensshArgs(sshd, ['-S', controlPath], ['true']), false)));
+      theirs.push(await timed(() => opensshRun(opensshArgs(sshd, ['-S', controlPath], ['true']), 'ignore')));
     }
     const rows = [
       ['round trip `true`', 'p50 ms', percentile(ours, 0.5), percentile(theirs, 0.5)],
@@ -83,12 +84,17 @@ async function main(): Promise<void> {
     // (b) streaming
     console.log(`\n(b) streaming ${STREAM_MIB} MiB, median of ${STREAM_RUNS}, MB/s (${CIPHER})`);
     const remoteFile = `/tmp/virtfleet-bench-${process.pid}`;
+    const localFile = join(sshd.dir, 'stream-source');
+    const source = await open(localFile, 'w');
+    for (let i = 0; i < STREAM_MIB; i += 1) await source.write(CHUNK);
+    await source.close();
     for (const [label, command] of [
       ['cat > /dev/null', 'cat > /dev/null'],
       ['cat > file', `cat > ${remoteFile}`],
     ] as const) {
       const oursMs: number[] = [];
       const theirsMs: number[] = [];
+      const theirsFromFileMs: number[] = [];
       for (let run = 0; run < STREAM_RUNS; run += 1) {
         oursMs.push(await timed(async () => {
           const remote = await session.spawn(['sh', '-c', command], { timeoutMs: 0 });
@@ -98,12 +104,18 @@ async function main(): Promise<void> {
           const status = await remote.exit;
           if (status.code !== 0) throw new Error(`remote exit ${status.code}`);
         }));
-        theirsMs.push(await timed(() => opensshRun(opensshArgs(sshd, [], [command]), true)));
+        theirsMs.push(await timed(() => opensshRun(opensshArgs(sshd, [], [command]), 'pipe')));
+        const file = await open(localFile, 'r');
+        theirsFromFileMs.push(await timed(() => opensshRun(opensshArgs(sshd, [], [command]), file.fd)).finally(() => file.close()));
       }
       const mb = (STREAM_MIB * 1024 * 1024) / 1e6;
       const oursRate = mb / (median(oursMs) / 1000);
       const theirsRate = mb / (median(theirsMs) / 1000);
-      console.log(`  ${label}: virtfleet ${oursRate.toFixed(0)} MB/s  openssh ${theirsRate.toFixed(0)} MB/s  virtfleet/openssh ${ratio(oursRate, theirsRate)}`);
+      const fromFileRate = mb / (median(theirsFromFileMs) / 1000);
+      console.log(
+        `  ${label}: virtfleet ${oursRate.toFixed(0)} MB/s | openssh fed by pipe ${theirsRate.toFixed(0)} MB/s (ratio ${ratio(oursRate, theirsRate)})` +
+          ` | openssh reading a file ${fromFileRate.toFixed(0)} MB/s (ratio ${ratio(oursRate, fromFileRate)})`,
+      );
     }
     await rm(remoteFile, { force: true });
   } finally {
