@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './config-command.js';
 import { registerAuditCommands } from './audit-command.js';
+import { registerRunCommand } from './run-command.js';
 
 export async function runCli(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let exitCode = 0;
@@ -17,6 +18,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
     .configureOutput({ writeOut: (s) => out.write(s), writeErr: (s) => err.write(s) });
   registerConfigCommands(program, { out, err, setExitCode });
   registerAuditCommands(program, { out, err, setExitCode });
+  registerRunCommand(program, { out, err, setExitCode });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,0 +1,109 @@
+/**
+ * [REQ-01] What the Host's status should say after one observation, as pure functions: the four conditions
+ * (Reachable, Authenticated, LibvirtReady, Ready = all three True), the hypervisor facts, and
+ * `lastHeartbeatTime`. The heartbeat advances only when the status changes anyway or the heartbeat interval has
+ * passed, so reconciling an unchanged, healthy host within the interval yields the stored status (no write).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { HOST_CONDITIONS, HOST_REASONS, type Condition, type ConditionStatus } from '../../api/v1alpha1/condition.js';
+import type { HostStatus } from '../../api/v1alpha1/host.js';
+import { findCondition, setCondition, toKubeTime, type ConditionUpdate } from '../../controller/conditions.js';
+import { InvalidSpecError } from '../../errors/invalid-spec-error.js';
+import type { OperatorError } from '../../errors/operator-error.js';
+import type { HypervisorFacts } from './inspect-hypervisor.js';
+
+/** How far the reconcile got, and what stopped it. */
+export type HostObservation =
+  | { stage: 'credentials'; reason: string; message: string }
+  | { stage: 'connect'; error: OperatorError }
+  | { stage: 'libvirt'; fingerprint: string; error: OperatorError }
+  | { stage: 'ready'; fingerprint: string; facts: HypervisorFacts };
+
+export interface StatusTiming {
+  now: Date;
+  heartbeatIntervalMs: number;
+}
+
+type Verdict = Pick<Condition, 'status' | 'reason' | 'message'>;
+
+const NOT_CHECKED = 'not checked: an earlier step failed';
+
+export function desiredHostStatus(previous: HostStatus | undefined, observation: HostObservation, generation: number | undefined, timing: StatusTiming): HostStatus {
+  const [reachable, authenticated, libvirtReady] = verdicts(observation);
+  const blocker = [reachable, authenticated, libvirtReady].find((verdict) => verdict.status !== 'True');
+  const ready: Verdict = blocker === undefined
+    ? { status: 'True', reason: HOST_REASONS.HostReady, message: 'SSH, authentication and libvirt are working' }
+    : { status: 'False', reason: blocker.reason, message: blocker.message };
+  const updates: ConditionUpdate[] = [
+    { type: HOST_CONDITIONS.Reachable, ...reachable },
+    { type: HOST_CONDITIONS.Authenticated, ...authenticated },
+    { type: HOST_CONDITIONS.LibvirtReady, ...libvirtReady },
+    { type: HOST_CONDITIONS.Ready, ...ready },
+  ].map((update) => (generation === undefined ? update : { ...update, observedGeneration: generation }));
+  const conditions = updates.reduce<Condition[] | undefined>((current, update) => setCondition(current, update, timing.now), previous?.conditions) ?? [];
+
+  const status: HostStatus = { ...previous, ...observedFacts(observation), conditions };
+  if (generation !== undefined) status.observedGeneration = generation;
+  if (observation.stage === 'ready' && (!isDeepStrictEqual(status, previous) || heartbeatDelayMs(status, timing) === 0)) {
+    status.lastHeartbeatTime = toKubeTime(timing.now);
+  }
+  return status;
+}
+
+/** Milliseconds until the next heartbeat is due (0 when due now or never written). */
+export function heartbeatDelayMs(status: HostStatus | undefined, timing: StatusTiming): number {
+  const last = status?.lastHeartbeatTime === undefined ? Number.NaN : Date.parse(status.lastHeartbeatTime);
+  if (Number.isNaN(last)) return 0;
+  return Math.max(0, last + timing.heartbeatIntervalMs - timing.now.getTime());
+}
+
+/** The Ready condition of a status. */
+export function readyCondition(status: HostStatus | undefined): Condition | undefined {
+  return findCondition(status?.conditions, HOST_CONDITIONS.Ready);
+}
+
+/** Reachable, Authenticated and LibvirtReady for an observation. */
+function verdicts(observation: HostObservation): [Verdict, Verdict, Verdict] {
+  const connected: Verdict = { status: 'True', reason: HOST_REASONS.Connected, message: 'the SSH server answered' };
+  switch (observation.stage) {
+    case 'credentials':
+      return [notChecked(observation.reason), verdict('False', observation.reason, observation.message), notChecked(observation.reason)];
+    case 'connect': {
+      const { error } = observation;
+      const failed = verdict('False', error.reason, error.message);
+      if (error instanceof InvalidSpecError) return [notChecked(error.reason), failed, notChecked(error.reason)];
+      // A refused, dropped or timed-out connection is unreachable; a refused key or host key means it answered.
+      if (error.retryable) return [failed, notChecked(error.reason), notChecked(error.reason)];
+      return [connected, failed, notChecked(error.reason)];
+    }
+    case 'libvirt':
+      return [connected, authenticatedVerdict(), verdict('False', observation.error.reason, observation.error.message)];
+    case 'ready':
+      return [connected, authenticatedVerdict(), verdict('True', HOST_REASONS.LibvirtConnected, `libvirt ${observation.facts.libvirtVersion}`)];
+  }
+}
+
+function authenticatedVerdict(): Verdict {
+  return { status: 'True', reason: HOST_REASONS.AuthSucceeded, message: 'pinned host key verified, key accepted' };
+}
+
+function notChecked(reason: string): Verdict {
+  return verdict('Unknown', reason, NOT_CHECKED);
+}
+
+function verdict(status: ConditionStatus, reason: string, message: string): Verdict {
+  return { status, reason, message };
+}
+
+/** Facts an observation establishes; the others keep their last observed values. */
+function observedFacts(observation: HostObservation): HostStatus {
+  switch (observation.stage) {
+    case 'credentials':
+    case 'connect':
+      return {};
+    case 'libvirt':
+      return { hostKeyFingerprint: observation.fingerprint };
+    case 'ready':
+      return { hostKeyFingerprint: observation.fingerprint, ...observation.facts };
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * [REQ-01][REQ-05] Step "read the credentials" of the Host reconciler: the private key (and optional passphrase)
+ * from the Secret named by spec.credentialsSecretRef, key `ssh-privatekey` as in kubernetes.io/ssh-auth Secrets.
+ * Read from the Secret informer's cache, never logged. A missing Secret or key is a problem to report, not a throw.
+ */
+import type { V1Secret } from '@kubernetes/client-node';
+import { HOST_REASONS } from '../../api/v1alpha1/condition.js';
+import type { NamespacedObjectReference } from '../../api/v1alpha1/meta.js';
+
+export const PRIVATE_KEY_FIELD = 'ssh-privatekey';
+export const PASSPHRASE_FIELD = 'passphrase';
+
+/** Where Secrets are looked up: an informer's ObjectStore, or any map of them in tests. */
+export interface SecretLookup {
+  get(namespace: string | undefined, name: string): V1Secret | undefined;
+}
+
+export interface SshCredentials {
+  privateKey: string;
+  passphrase?: string;
+}
+
+export type CredentialsResult =
+  | { found: true; credentials: SshCredentials }
+  | { found: false; reason: string; message: string };
+
+export function readCredentials(secrets: SecretLookup, ref: NamespacedObjectReference): CredentialsResult {
+  const secret = secrets.get(ref.namespace, ref.name);
+  if (secret === undefined) {
+    return { found: false, reason: HOST_REASONS.CredentialsNotFound, message: `Secret ${ref.namespace}/${ref.name} not found` };
+  }
+  const privateKey = decodeField(secret, PRIVATE_KEY_FIELD);
+  if (privateKey === undefined || privateKey.trim() === '') {
+    return { found: false, reason: HOST_REASONS.CredentialsInvalid, message: `Secret ${ref.namespace}/${ref.name} has no '${PRIVATE_KEY_FIELD}' key` };
+  }
+  const passphrase = decodeField(secret, PASSPHRASE_FIELD);
+  return { found: true, credentials: passphrase === undefined ? { privateKey } : { privateKey, passphrase } };
+}
+
+/** A Secret's `data` values are base64; `stringData` exists only in requests, never in stored objects. */
+function decodeField(secret: V1Secret, field: string): string | undefined {
+  const encoded = secret.data?.[field];
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+}

@@ -1,0 +1,100 @@
+/**
+ * [REQ-01] Wiring of the operator process, and nothing else: root logger, audit log, metrics and health server,
+ * SSH session pool, controller Manager with leader election, the Host controller. `stop()` is the graceful
+ * shutdown SIGTERM asks for: readiness drops, controllers drain and the lease is released, SSH and libvirt
+ * connections close, the health server stops, the audit log closes.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Writable } from 'node:stream';
+import type { VirtfleetConfig } from './config/types.js';
+import { systemClock } from './controller/clock.js';
+import { EventRecorder } from './controller/event-recorder.js';
+import { Manager } from './controller/manager.js';
+import { registerHostController } from './controllers/host/host-controller.js';
+import { PooledHostAccess } from './controllers/host/pooled-host-access.js';
+import { HealthServer } from './observability/health-server.js';
+import type { ListenAddress } from './observability/listen-address.js';
+import { createRootLogger } from './observability/logger.js';
+import { controllerMetricsSink } from './observability/metrics-sink-adapter.js';
+import { createMetricsRegistry, createOperatorMetrics } from './observability/metrics.js';
+import { openAuditLog } from './security/audit-log.js';
+import { HostSessionPool } from './ssh/host-session-pool.js';
+
+export const EVENT_SOURCE_COMPONENT = 'virtfleet-controller';
+
+export interface OperatorOptions {
+  config: VirtfleetConfig;
+  /** This replica's name in the Lease, logs and audit records (the pod name). */
+  identity: string;
+  kubeConfig: KubeConfig;
+  /** Where log lines go; standard output by default. */
+  logDestination?: Writable;
+}
+
+export interface RunningOperator {
+  /** Where /metrics, /healthz and /readyz are served (the real port when 0 was configured). */
+  healthAddress: ListenAddress;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const { config, identity, kubeConfig } = options;
+  const logger = createRootLogger({
+    level: config.controller.logLevel,
+    defaultMeta: { component: 'virtfleet', identity },
+    ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
+  });
+  const audit = openAuditLog(config.controller.audit, { controller: identity });
+  const registry = createMetricsRegistry();
+  const health = new HealthServer({ address: config.controller.metricsAddress, registry });
+  let healthAddress: ListenAddress;
+  try {
+    healthAddress = await health.start();
+  } catch (error) {
+    audit.close();
+    throw error;
+  }
+
+  const access = new PooledHostAccess(new HostSessionPool(config.ssh, { audit }), config.libvirt);
+  const manager = new Manager({
+    kubeConfig,
+    config: config.controller,
+    identity,
+    logger,
+    metrics: controllerMetricsSink(createOperatorMetrics(registry)),
+  });
+  const { informers } = registerHostController({
+    manager,
+    kubeConfig,
+    access,
+    events: new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger }),
+    clock: systemClock,
+    workers: config.controller.workers.host,
+  });
+
+  let running = true;
+  let synced = false;
+  void Promise.all(informers.map((informer) => informer.synced)).then(() => {
+    synced = true;
+    logger.info('informer caches synced');
+  });
+  health.addReadinessCheck('informers-synced', () => synced);
+  // Leader or standby alike: a standby with warm caches is ready to take over.
+  health.addReadinessCheck('manager-running', () => running);
+  manager.start();
+  logger.info('operator started', { healthAddress: `${healthAddress.host}:${healthAddress.port}`, leaderElection: config.controller.leaderElection.enabled });
+
+  return {
+    healthAddress,
+    async stop() {
+      if (!running) return;
+      running = false;
+      logger.info('operator stopping');
+      await manager.stop();
+      await access.closeAll();
+      await health.stop();
+      audit.close();
+      logger.info('operator stopped');
+    },
+  };
+}
