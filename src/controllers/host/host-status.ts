@@ -30,7 +30,9 @@ const NOT_CHECKED = 'not checked: an earlier step failed';
 
 export function desiredHostStatus(previous: HostStatus | undefined, observation: HostObservation, generation: number | undefined, timing: StatusTiming): HostStatus {
   const [reachable, authenticated, libvirtReady] = verdicts(observation);
-  const blocker = [reachable, authenticated, libvirtReady].find((verdict) => verdict.status !== 'True');
+  // The step that failed, not the steps it left unchecked.
+  const checks = [reachable, authenticated, libvirtReady];
+  const blocker = checks.find((verdict) => verdict.status === 'False') ?? checks.find((verdict) => verdict.status !== 'True');
   const ready: Verdict = blocker === undefined
     ? { status: 'True', reason: HOST_REASONS.HostReady, message: 'SSH, authentication and libvirt are working' }
     : { status: 'False', reason: blocker.reason, message: blocker.message };

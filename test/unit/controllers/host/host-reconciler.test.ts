@@ -1,0 +1,285 @@
+import { expect } from 'chai';
+import { HOST_CONDITIONS } from '../../../../src/api/v1alpha1/condition.js';
+import { FINALIZERS } from '../../../../src/api/v1alpha1/finalizers.js';
+import type { Host } from '../../../../src/api/v1alpha1/host.js';
+import { findCondition } from '../../../../src/controller/conditions.js';
+import type { Result } from '../../../../src/controller/reconciler.js';
+import { silentLogger } from '../../../../src/controller/runtime-logger.js';
+import { HostReconciler } from '../../../../src/controllers/host/host-reconciler.js';
+import { isRetryable } from '../../../../src/errors/operator-error.js';
+import { HostKeyMismatchError, SshAuthError, SshConnectError } from '../../../../src/errors/ssh-errors.js';
+import { LibvirtConnectionError } from '../../../../src/libvirt/libvirt-error.js';
+import { FakeClock } from '../../../support/fake-clock.js';
+import { InMemoryHosts, RecordingEvents, ScriptedHostAccess, SecretMap, domainXml, fixedHypervisor, type HostBehaviour } from './host-test-doubles.js';
+
+const PINNED = 'SHA256:sJXsjbJLQ+c/RL/JSMoM+LQuwDJMTMar+pfHaWwMkos';
+const PRESENTED = 'SHA256:AAAAjbJLQ+c/RL/JSMoM+LQuwDJMTMar+pfHaWwMkos';
+const HEARTBEAT_MS = 60_000;
+const RECHECK_MS = 300_000;
+
+function hostObject(name = 'hv1', hostKeys = [PINNED]): Host {
+  return {
+    apiVersion: 'virtfleet.io/v1alpha1',
+    kind: 'Host',
+    metadata: { name },
+    spec: { address: '192.0.2.10', port: 22, user: 'root', credentialsSecretRef: { namespace: 'virtfleet-system', name: `${name}-ssh` }, hostKeys },
+  };
+}
+
+const healthy: HostBehaviour = {
+  connect: { fingerprint: PINNED },
+  hypervisor: fixedHypervisor(8, 16 * 1024 * 1024, [
+    domainXml('web', 2, 1024, { namespace: 'apps', uid: 'u1' }),
+    domainXml('db', 4, 2048, { namespace: 'apps', uid: 'u2' }),
+    domainXml('someone-elses', 16, 8192),
+  ]),
+};
+
+function harness(behaviour: HostBehaviour, options: { secret?: Record<string, string> | 'absent'; host?: Host } = {}) {
+  const hosts = new InMemoryHosts();
+  const secrets = new SecretMap();
+  const host = options.host ?? hostObject();
+  if (options.secret !== 'absent') secrets.putSshKey('virtfleet-system', `${host.metadata?.name}-ssh`, options.secret ?? { 'ssh-privatekey': 'PRIVATE KEY' });
+  hosts.put(host);
+  const access = new ScriptedHostAccess(behaviour);
+  const events = new RecordingEvents();
+  const clock = new FakeClock();
+  const reconciler = new HostReconciler({ hosts, secrets, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS });
+  const name = host.metadata?.name ?? '';
+  const ctx = { signal: new AbortController().signal, logger: silentLogger };
+  /** One reconcile: its Result, or the error it threw. */
+  const reconcile = async (): Promise<Result | Error> => {
+    try {
+      return await reconciler.reconcile({ name }, ctx);
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  return { hosts, secrets, access, events, clock, reconcile, stored: () => hosts.stored(name) };
+}
+
+function condition(host: Host | undefined, type: string) {
+  return findCondition(host?.status?.conditions, type);
+}
+
+interface FailureCase {
+  name: string;
+  behaviour: HostBehaviour;
+  secret?: Record<string, string> | 'absent';
+  hostKeys?: string[];
+  reachable: string;
+  authenticated: [string, string];
+  libvirtReady: [string, string];
+  /** Text the Warning Event and the Ready condition's message contain. */
+  message: string;
+  outcome: 'retry with backoff' | 'recheck later';
+}
+
+const failures: FailureCase[] = [
+  {
+    name: 'a missing Secret',
+    behaviour: healthy,
+    secret: 'absent',
+    reachable: 'Unknown',
+    authenticated: ['False', 'CredentialsNotFound'],
+    libvirtReady: ['Unknown', 'CredentialsNotFound'],
+    message: 'Secret virtfleet-system/hv1-ssh not found',
+    outcome: 'recheck later',
+  },
+  {
+    name: 'a Secret without ssh-privatekey',
+    behaviour: healthy,
+    secret: { 'id_ed25519': 'x' },
+    reachable: 'Unknown',
+    authenticated: ['False', 'CredentialsInvalid'],
+    libvirtReady: ['Unknown', 'CredentialsInvalid'],
+    message: "has no 'ssh-privatekey' key",
+    outcome: 'recheck later',
+  },
+  {
+    name: 'a host key that is not pinned',
+    behaviour: { connect: { error: new HostKeyMismatchError('hv1', PRESENTED) }, hypervisor: healthy.hypervisor },
+    reachable: 'True',
+    authenticated: ['False', 'HostKeyMismatch'],
+    libvirtReady: ['Unknown', 'HostKeyMismatch'],
+    message: PRESENTED,
+    outcome: 'recheck later',
+  },
+  {
+    name: 'a refused client key',
+    behaviour: { connect: { error: new SshAuthError('hv1', 'the host refused our key') }, hypervisor: healthy.hypervisor },
+    reachable: 'True',
+    authenticated: ['False', 'SshAuthenticationFailed'],
+    libvirtReady: ['Unknown', 'SshAuthenticationFailed'],
+    message: 'refused our key',
+    outcome: 'recheck later',
+  },
+  {
+    name: 'a malformed pinned host key',
+    behaviour: healthy,
+    hostKeys: ['not-a-key'],
+    reachable: 'Unknown',
+    authenticated: ['False', 'InvalidSpec'],
+    libvirtReady: ['Unknown', 'InvalidSpec'],
+    message: 'spec.hostKeys',
+    outcome: 'recheck later',
+  },
+  {
+    name: 'an unreachable host',
+    behaviour: { connect: { error: new SshConnectError('hv1', 'connect ECONNREFUSED 192.0.2.10:22') }, hypervisor: healthy.hypervisor },
+    reachable: 'False',
+    authenticated: ['Unknown', 'SshConnectFailed'],
+    libvirtReady: ['Unknown', 'SshConnectFailed'],
+    message: 'ECONNREFUSED',
+    outcome: 'retry with backoff',
+  },
+  {
+    name: 'a lost libvirt connection',
+    behaviour: { connect: { fingerprint: PINNED }, hypervisor: { error: new LibvirtConnectionError('libvirt RPC transport closed') } },
+    reachable: 'True',
+    authenticated: ['True', 'AuthSucceeded'],
+    libvirtReady: ['False', 'LibvirtConnectionLost'],
+    message: 'transport closed',
+    outcome: 'retry with backoff',
+  },
+];
+
+describe('[REQ-01] HostReconciler', () => {
+  it('reports a healthy host Ready with versions, capacity and its own VMs, and a second pass mutates nothing', async () => {
+    const { hosts, events, reconcile, stored } = harness(healthy);
+    const first = await reconcile();
+    expect(first).to.deep.equal({ requeueAfterMs: HEARTBEAT_MS });
+    expect(hosts.mutations).to.deep.equal(['patch hv1', 'status hv1']);
+    const host = stored();
+    expect(host?.metadata?.finalizers).to.deep.equal([FINALIZERS.hostCleanup]);
+    for (const type of Object.values(HOST_CONDITIONS)) expect(condition(host, type)?.status, type).to.equal('True');
+    expect(condition(host, 'Ready')?.observedGeneration).to.equal(1);
+    expect(host?.status).to.deep.include({
+      hostKeyFingerprint: PINNED,
+      libvirtVersion: '9.0.0',
+      hypervisorVersion: '7.2.0',
+      capacity: { cpus: 8, memory: '16Gi' },
+      allocated: { cpus: 6, memory: '3Gi' },
+      vmCount: 2,
+      lastHeartbeatTime: '2025-01-01T00:00:00Z',
+      observedGeneration: 1,
+    });
+    expect(events.events).to.deep.equal([{ type: 'Normal', reason: 'HostReady', message: 'SSH, authentication and libvirt are working' }]);
+
+    hosts.mutations = [];
+    const second = await reconcile();
+    expect(second).to.deep.equal({ requeueAfterMs: HEARTBEAT_MS });
+    expect(hosts.mutations).to.deep.equal([]);
+    expect(events.events).to.have.length(1);
+    expect(stored()?.metadata?.resourceVersion).to.equal(host?.metadata?.resourceVersion);
+  });
+
+  it('writes only the heartbeat once the heartbeat interval has passed, and asks to come back when the next is due', async () => {
+    const { hosts, events, clock, reconcile, stored } = harness(healthy);
+    await reconcile();
+    const before = stored();
+    await clock.advance(20_000);
+    hosts.mutations = [];
+    expect(await reconcile()).to.deep.equal({ requeueAfterMs: 40_000 });
+    expect(hosts.mutations).to.deep.equal([]);
+
+    await clock.advance(40_000);
+    expect(await reconcile()).to.deep.equal({ requeueAfterMs: HEARTBEAT_MS });
+    expect(hosts.mutations).to.deep.equal(['status hv1']);
+    const after = stored();
+    expect(after?.status?.lastHeartbeatTime).to.equal('2025-01-01T00:01:00Z');
+    expect(after?.status?.conditions).to.deep.equal(before?.status?.conditions);
+    expect(events.events).to.have.length(1);
+  });
+
+  for (const failure of failures) {
+    it(`reports ${failure.name} in the conditions with a Warning Event, then ${failure.outcome} without writing again`, async () => {
+      const { hosts, events, access, reconcile, stored } = harness(failure.behaviour, {
+        ...(failure.secret === undefined ? {} : { secret: failure.secret }),
+        ...(failure.hostKeys === undefined ? {} : { host: hostObject('hv1', failure.hostKeys) }),
+      });
+      const first = await reconcile();
+      const host = stored();
+      expect(condition(host, 'Reachable')?.status).to.equal(failure.reachable);
+      expect([condition(host, 'Authenticated')?.status, condition(host, 'Authenticated')?.reason]).to.deep.equal(failure.authenticated);
+      expect([condition(host, 'LibvirtReady')?.status, condition(host, 'LibvirtReady')?.reason]).to.deep.equal(failure.libvirtReady);
+      const ready = condition(host, 'Ready');
+      const blocking = [failure.reachable === 'False' ? 'SshConnectFailed' : undefined, failure.authenticated[0] === 'False' ? failure.authenticated[1] : undefined, failure.libvirtReady[1]]
+        .find((reason) => reason !== undefined);
+      expect(ready).to.include({ status: 'False', reason: blocking });
+      expect(ready?.message).to.contain(failure.message);
+      expect(events.events).to.have.length(1);
+      expect(events.events[0]).to.include({ type: 'Warning', reason: blocking });
+      expect(events.events[0]?.message).to.contain(failure.message);
+      expect(host?.status?.observedGeneration).to.equal(1);
+      if (failure.outcome === 'retry with backoff') {
+        expect(first).to.be.instanceOf(Error);
+        expect(isRetryable(first)).to.equal(true);
+      } else {
+        expect(first).to.deep.equal({ requeueAfterMs: RECHECK_MS });
+      }
+
+      hosts.mutations = [];
+      const connectsBefore = access.connects.length;
+      const second = await reconcile();
+      expect(hosts.mutations).to.deep.equal([]);
+      expect(events.events).to.have.length(1);
+      expect(second instanceof Error).to.equal(first instanceof Error);
+      expect(access.connects.length - connectsBefore).to.be.at.most(1);
+    });
+  }
+
+  it('never connects while the Secret is missing, and becomes Ready once the Secret exists', async () => {
+    const { access, secrets, events, reconcile, stored } = harness(healthy, { secret: 'absent' });
+    await reconcile();
+    expect(access.connects).to.deep.equal([]);
+    secrets.putSshKey('virtfleet-system', 'hv1-ssh', { 'ssh-privatekey': 'PRIVATE KEY', passphrase: 'secret words' });
+    await reconcile();
+    expect(access.connects).to.have.length(1);
+    expect(access.connects[0]).to.deep.include({ host: 'hv1', address: '192.0.2.10', port: 22, user: 'root', privateKey: 'PRIVATE KEY', passphrase: 'secret words', hostKeys: [PINNED] });
+    expect(condition(stored(), 'Ready')?.status).to.equal('True');
+    expect(events.events.map((event) => `${event.type} ${event.reason}`)).to.deep.equal(['Warning CredentialsNotFound', 'Normal HostReady']);
+  });
+
+  it('moves Ready to False and back, changing lastTransitionTime only when the status changes, and keeps the last facts', async () => {
+    const { access, clock, events, reconcile, stored } = harness(healthy);
+    await reconcile();
+    const readySince = condition(stored(), 'Ready')?.lastTransitionTime;
+    await clock.advance(5000);
+    access.behaviour = { connect: { error: new SshConnectError('hv1', 'connect ECONNREFUSED') }, hypervisor: healthy.hypervisor };
+    await reconcile();
+    const down = stored();
+    expect(condition(down, 'Reachable')?.status).to.equal('False');
+    expect(condition(down, 'Ready')?.lastTransitionTime).to.equal('2025-01-01T00:00:05Z');
+    expect(down?.status?.capacity).to.deep.equal({ cpus: 8, memory: '16Gi' });
+    expect(down?.status?.lastHeartbeatTime).to.equal('2025-01-01T00:00:00Z');
+    await clock.advance(5000);
+    access.behaviour = healthy;
+    await reconcile();
+    const up = stored();
+    expect(condition(up, 'Ready')).to.include({ status: 'True', lastTransitionTime: '2025-01-01T00:00:10Z' });
+    expect(readySince).to.equal('2025-01-01T00:00:00Z');
+    expect(up?.status?.lastHeartbeatTime).to.equal('2025-01-01T00:00:10Z');
+    expect(events.events.map((event) => `${event.type} ${event.reason}`)).to.deep.equal(['Normal HostReady', 'Warning SshConnectFailed', 'Normal HostReady']);
+  });
+
+  it('closes the host session and removes the finalizer when the Host is deleted', async () => {
+    const { hosts, access, reconcile, stored } = harness(healthy);
+    await reconcile();
+    hosts.markDeleted('hv1');
+    hosts.mutations = [];
+    expect(await reconcile()).to.deep.equal({});
+    expect(access.forgotten).to.deep.equal(['hv1']);
+    expect(hosts.mutations).to.deep.equal(['patch hv1']);
+    expect(stored()).to.equal(undefined);
+  });
+
+  it('does nothing for a Host that no longer exists', async () => {
+    const { hosts, access, reconcile } = harness(healthy);
+    const gone = new HostReconciler({ hosts, secrets: new SecretMap(), access, events: new RecordingEvents(), clock: new FakeClock() });
+    expect(await gone.reconcile({ name: 'never-created' }, { signal: new AbortController().signal, logger: silentLogger })).to.deep.equal({});
+    expect(hosts.mutations).to.deep.equal([]);
+    expect(access.connects).to.deep.equal([]);
+    expect(await reconcile()).to.deep.equal({ requeueAfterMs: HEARTBEAT_MS });
+  });
+});

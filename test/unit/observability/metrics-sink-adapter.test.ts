@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { controllerMetricsSink } from '../../../src/observability/metrics-sink-adapter.js';
+import { createOperatorMetrics } from '../../../src/observability/metrics.js';
+import { Registry } from 'prom-client';
+
+describe('[REQ-06] controller runtime metrics into Prometheus', () => {
+  it('exports queue depth, reconcile durations by result, errors by kind and informer restarts', async () => {
+    const registry = new Registry();
+    const sink = controllerMetricsSink(createOperatorMetrics(registry));
+    sink.setWorkqueueDepth('host', 3);
+    sink.observeReconcile('host', 'success', 0.02);
+    sink.observeReconcile('host', 'requeue_after', 0.03);
+    sink.observeReconcile('host', 'error', 0.5);
+    sink.observeReconcile('host', 'terminal_error', 0.5);
+    sink.incInformerRestarts('hosts');
+    const text = await registry.metrics();
+    expect(text).to.contain('virtfleet_workqueue_depth{controller="host"} 3');
+    expect(text).to.contain('virtfleet_reconcile_duration_seconds_count{controller="host",result="success"} 1');
+    expect(text).to.contain('virtfleet_reconcile_duration_seconds_count{controller="host",result="requeue"} 1');
+    expect(text).to.contain('virtfleet_reconcile_duration_seconds_count{controller="host",result="error"} 2');
+    expect(text).to.contain('virtfleet_reconcile_errors_total{controller="host",reason="Retryable"} 1');
+    expect(text).to.contain('virtfleet_reconcile_errors_total{controller="host",reason="Terminal"} 1');
+    expect(text).to.contain('virtfleet_informer_restarts_total{resource="hosts"} 1');
+  });
+});
