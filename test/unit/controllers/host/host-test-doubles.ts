@@ -67,8 +67,8 @@ export class InMemoryHosts extends CustomResourceClient<Host> {
     const name = object.metadata?.name ?? '';
     this.mutations.push(`status ${name}`);
     const current = this.objects.get(name);
-    if (current === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
-    if (current.metadata?.resourceVersion !== object.metadata?.resourceVersion) throw conflict();
+    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
+    if (current.metadata.resourceVersion !== object.metadata?.resourceVersion) throw conflict();
     // The status subresource keeps spec and metadata as stored, and the API server serialises to JSON.
     current.status = JSON.parse(JSON.stringify(object.status)) as Host['status'];
     current.metadata.resourceVersion = String(this.version++);
