@@ -46,7 +46,9 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
 
   before(async function () {
     this.timeout(900_000);
-    [server, [testHost]] = await Promise.all([startTestApiServer({ crdDir: fileURLToPath(new URL('crds', REPO)) }), startHosts(1, { namePrefix: 'host-controller' })]) as [TestApiServer, TestHost[]];
+    let started: TestHost[];
+    [server, started] = await Promise.all([startTestApiServer({ crdDir: fileURLToPath(new URL('crds', REPO)) }), startHosts(1, { namePrefix: 'host-controller' })]);
+    testHost = started[0] as TestHost;
     kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(server.kubeconfigPath);
     core = kubeConfig.makeApiClient(CoreV1Api);
