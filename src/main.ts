@@ -10,7 +10,7 @@ import type { VirtfleetConfig } from './config/types.js';
 import { systemClock } from './controller/clock.js';
 import { EventRecorder } from './controller/event-recorder.js';
 import { Manager } from './controller/manager.js';
-import { registerHostController } from './controllers/host/host-controller.js';
+import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
 import { PooledHostAccess } from './controllers/host/pooled-host-access.js';
 import { HealthServer } from './observability/health-server.js';
 import type { ListenAddress } from './observability/listen-address.js';
@@ -44,9 +44,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     defaultMeta: { component: 'virtfleet', identity },
     ...(options.logDestination === undefined ? {} : { destination: options.logDestination }),
   });
-  const audit = openAuditLog(config.controller.audit, { controller: identity });
   const registry = createMetricsRegistry();
   const health = new HealthServer({ address: config.controller.metricsAddress, registry });
+  const audit = openAuditLog(config.controller.audit, { controller: identity });
   let healthAddress: ListenAddress;
   try {
     healthAddress = await health.start();
@@ -61,7 +61,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     config: config.controller,
     identity,
     logger,
-    metrics: controllerMetricsSink(createOperatorMetrics(registry)),
+    metrics: controllerMetricsSink(createOperatorMetrics(registry), [HOST_CONTROLLER_NAME]),
   });
   const { informers } = registerHostController({
     manager,
@@ -82,7 +82,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // Leader or standby alike: a standby with warm caches is ready to take over.
   health.addReadinessCheck('manager-running', () => running);
   manager.start();
-  logger.info('operator started', { healthAddress: `${healthAddress.host}:${healthAddress.port}`, leaderElection: config.controller.leaderElection.enabled });
+  logger.info('operator started', { healthAddress: formatAddress(healthAddress), leaderElection: config.controller.leaderElection.enabled });
 
   return {
     healthAddress,
@@ -97,4 +97,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       logger.info('operator stopped');
     },
   };
+}
+
+/** `host:port`, with brackets around an IPv6 host. */
+function formatAddress(address: ListenAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }

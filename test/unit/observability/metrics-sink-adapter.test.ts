@@ -6,7 +6,7 @@ import { Registry } from 'prom-client';
 describe('[REQ-06] controller runtime metrics into Prometheus', () => {
   it('exports queue depth, reconcile durations by result, errors by kind and informer restarts', async () => {
     const registry = new Registry();
-    const sink = controllerMetricsSink(createOperatorMetrics(registry));
+    const sink = controllerMetricsSink(createOperatorMetrics(registry), ['host', 'idle']);
     sink.setWorkqueueDepth('host', 3);
     sink.observeReconcile('host', 'success', 0.02);
     sink.observeReconcile('host', 'requeue_after', 0.03);
@@ -14,6 +14,7 @@ describe('[REQ-06] controller runtime metrics into Prometheus', () => {
     sink.observeReconcile('host', 'terminal_error', 0.5);
     sink.incInformerRestarts('hosts');
     const text = await registry.metrics();
+    expect(text).to.contain('virtfleet_workqueue_depth{controller="idle"} 0');
     expect(text).to.contain('virtfleet_workqueue_depth{controller="host"} 3');
     expect(text).to.contain('virtfleet_reconcile_duration_seconds_count{controller="host",result="success"} 1');
     expect(text).to.contain('virtfleet_reconcile_duration_seconds_count{controller="host",result="requeue"} 1');
