@@ -55,13 +55,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     throw error;
   }
 
-  const access = new PooledHostAccess(new HostSessionPool(config.ssh, { audit }), config.libvirt);
+  const metrics = createOperatorMetrics(registry);
+  const access = new PooledHostAccess(new HostSessionPool(config.ssh, { audit, metrics }), config.libvirt);
   const manager = new Manager({
     kubeConfig,
     config: config.controller,
     identity,
     logger,
-    metrics: controllerMetricsSink(createOperatorMetrics(registry), [HOST_CONTROLLER_NAME]),
+    metrics: controllerMetricsSink(metrics, [HOST_CONTROLLER_NAME]),
   });
   const { informers } = registerHostController({
     manager,

@@ -104,6 +104,7 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     expect(metrics).to.match(/virtfleet_reconcile_duration_seconds_count\{controller="host",result="requeue"\} [1-9]/);
     expect(metrics).to.match(/virtfleet_workqueue_depth\{controller="host"\} \d/);
     expect(metrics).to.contain('process_cpu_user_seconds_total');
+    expect(metrics).to.match(/virtfleet_ssh_sessions\{host="[^"]+"\} 1/);
   });
 
   it('completes kubectl delete host (the finalizer is removed after the session is closed)', async () => {
