@@ -71,6 +71,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     events: new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger }),
     clock: systemClock,
     workers: config.controller.workers.host,
+    credentialsNamespaces: config.controller.credentialsNamespaces,
   });
 
   let running = true;

@@ -11,8 +11,13 @@ export interface BackoffConfig {
 }
 
 export interface ControllerConfig {
-  /** Namespaces to watch; empty means all namespaces. */
+  /** Namespaces whose VirtualMachines and ImageTransfers are watched; empty means all namespaces. */
   namespaces: string[];
+  /**
+   * Namespaces whose `kubernetes.io/ssh-auth` Secrets are watched for Host credentials; empty means all
+   * namespaces. A Host whose credentialsSecretRef points elsewhere reports CredentialsNotFound.
+   */
+  credentialsNamespaces: string[];
   /** Concurrent reconcile workers per controller. */
   workers: { host: number; virtualMachine: number; imageTransfer: number };
   /** Full relist/resync period of every informer. */

@@ -6,6 +6,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import { isNotFound } from './api-errors.js';
+import type { ListScope } from './list-watch-loop.js';
 import type { ResourceKind } from './resource-kind.js';
 
 const mergePatchOptions = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -29,10 +30,13 @@ export class CustomResourceClient<T extends KubernetesObject> {
     }
   }
 
-  /** Every object of the kind, in all namespaces. */
-  async list(labelSelector?: string): Promise<KubernetesListObject<T>> {
+  /** Objects of the kind in `scope.namespace` (all namespaces when absent, or for a cluster-scoped kind). */
+  async list(scope: ListScope & { labelSelector?: string } = {}): Promise<KubernetesListObject<T>> {
     const { group, version, plural } = this.resource;
-    return (await this.api.listClusterCustomObject({ group, version, plural, labelSelector })) as KubernetesListObject<T>;
+    const { namespace, fieldSelector, labelSelector } = scope;
+    return (await (this.resource.namespaced && namespace !== undefined
+      ? this.api.listNamespacedCustomObject({ group, version, plural, namespace, fieldSelector, labelSelector })
+      : this.api.listClusterCustomObject({ group, version, plural, fieldSelector, labelSelector }))) as KubernetesListObject<T>;
   }
 
   async create(object: T): Promise<T> {

@@ -1,20 +1,20 @@
 /**
- * [REQ-01] List + watch of one resource kind into an ObjectStore, with the failure handling client-node's own
- * informer lacks (it stops silently after an error):
- * - 410 Gone (expired resourceVersion, on the watch request or as a watch ERROR event) -> relist at once;
- * - any other error, or a watch the server closed -> restart from the last resourceVersion after an exponential
- *   backoff (reset by any successful list or received event), counted in `informer restarts`;
- * - a relist diffs against the cache, so objects created, changed or deleted meanwhile are all delivered;
+ * [REQ-01] The cache of one resource kind: an ObjectStore kept current by list + watch loops (list-watch-loop.ts:
+ * restart with backoff, relist after 410 Gone), one for all namespaces, or one per namespace when the informer is
+ * limited to `namespaces` (namespaced kinds only; a cluster-scoped kind is always watched whole). A `fieldSelector`
+ * narrows both list and watch on the server, so objects it excludes never reach the cache.
+ * - a relist diffs against the cache (of its namespace), so objects created, changed or deleted meanwhile are all
+ *   delivered;
  * - every `resyncPeriodMs` each cached object is delivered again as a `resync` event.
  * Events reach controllers through `events()` (rxjs at the edge), which first replays the cache as `added`.
  */
 import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
 import { Observable, Subject } from 'rxjs';
-import { apiStatusCode } from './api-errors.js';
-import { sleep, type Clock, type TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { ListWatchLoop, type ListScope, type WatchPhase } from './list-watch-loop.js';
 import type { ControllerMetricsSink } from './metrics-sink.js';
 import { ObjectStore, type StoreChange } from './object-store.js';
-import { collectionPath, type ResourceKind } from './resource-kind.js';
+import type { ResourceKind } from './resource-kind.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 export interface InformerEvent<T> {
@@ -24,7 +24,12 @@ export interface InformerEvent<T> {
 
 export interface InformerOptions<T extends KubernetesObject> {
   resource: ResourceKind;
-  list: () => Promise<KubernetesListObject<T>>;
+  /** Namespaces to list and watch, each on its own; absent or empty = all namespaces. Ignored for cluster-scoped kinds. */
+  namespaces?: readonly string[];
+  /** Server-side field selector for list and watch, e.g. `type=kubernetes.io/ssh-auth`. */
+  fieldSelector?: string;
+  /** Lists one scope; must honour `scope.namespace` and `scope.fieldSelector`. */
+  list: (scope: ListScope) => Promise<KubernetesListObject<T>>;
   watch: Pick<Watch, 'watch'>;
   resyncPeriodMs: number;
   restartBackoff: { baseDelayMs: number; maxDelayMs: number };
@@ -33,22 +38,20 @@ export interface InformerOptions<T extends KubernetesObject> {
   metrics: ControllerMetricsSink;
 }
 
-type WatchOutcome = { kind: 'closed' | 'gone' | 'stopped' } | { kind: 'error'; error: unknown };
-
 export class Informer<T extends KubernetesObject> {
   readonly store = new ObjectStore<T>();
   private readonly changes = new Subject<InformerEvent<T>>();
-  private readonly stopController = new AbortController();
-  private resourceVersion = '';
-  private consecutiveFailures = 0;
-  private stopWatch: (() => void) | undefined;
+  private readonly loops: ListWatchLoop<T>[];
+  private stopped = false;
   private resyncTimer: TimerHandle | undefined;
-  private running: Promise<void> | undefined;
-  private markSynced!: () => void;
-  /** Resolves after the first complete list. */
-  readonly synced = new Promise<void>((resolve) => { this.markSynced = resolve; });
+  private running: Promise<unknown> | undefined;
+  /** Resolves after the first complete list of every namespace. */
+  readonly synced: Promise<void>;
 
-  constructor(private readonly options: InformerOptions<T>) {}
+  constructor(private readonly options: InformerOptions<T>) {
+    this.loops = watchedNamespaces(options.resource, options.namespaces ?? []).map((namespace) => this.loopFor(namespace));
+    this.synced = Promise.all(this.loops.map((loop) => loop.synced)).then(() => undefined);
+  }
 
   get name(): string {
     return this.options.resource.plural;
@@ -64,105 +67,40 @@ export class Informer<T extends KubernetesObject> {
 
   start(): void {
     if (this.running !== undefined) return;
-    this.running = this.run();
+    this.running = Promise.all(this.loops.map((loop) => loop.run()));
     this.scheduleResync();
   }
 
   async stop(): Promise<void> {
-    this.stopController.abort(new Error('informer stopped'));
-    this.stopWatch?.();
+    this.stopped = true;
+    for (const loop of this.loops) loop.stop();
     this.resyncTimer?.cancel();
     await this.running;
     this.changes.complete();
   }
 
-  private get stopped(): boolean {
-    return this.stopController.signal.aborted;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      const outcome = await this.listAndWatch();
-      if (outcome.kind === 'stopped') return;
-      if (outcome.kind === 'gone') {
-        this.resourceVersion = '';
-        this.options.logger.info('informer resourceVersion expired, relisting', { resource: this.name });
-        this.options.metrics.incInformerRestarts(this.name);
-        continue;
-      }
-      const delayMs = Math.min(this.options.restartBackoff.maxDelayMs, this.options.restartBackoff.baseDelayMs * 2 ** this.consecutiveFailures);
-      this.consecutiveFailures += 1;
-      this.options.metrics.incInformerRestarts(this.name);
-      this.options.logger.warn('informer watch ended, restarting after backoff', {
-        resource: this.name,
-        delayMs,
-        error: outcome.kind === 'error' ? String(outcome.error) : 'watch closed',
-      });
-      try {
-        await sleep(this.options.clock, delayMs, this.stopController.signal);
-      } catch {
-        return;
-      }
-    }
-  }
-
-  private async listAndWatch(): Promise<WatchOutcome> {
-    if (this.resourceVersion === '') {
-      let list: KubernetesListObject<T>;
-      try {
-        list = await this.options.list();
-      } catch (error) {
-        return this.stopped ? { kind: 'stopped' } : { kind: 'error', error };
-      }
-      if (this.stopped) return { kind: 'stopped' };
-      for (const change of this.store.replace(list.items)) this.changes.next(change);
-      this.resourceVersion = list.metadata?.resourceVersion ?? '';
-      this.consecutiveFailures = 0;
-      this.markSynced();
-    }
-    return this.watchFrom(this.resourceVersion);
-  }
-
-  private watchFrom(resourceVersion: string): Promise<WatchOutcome> {
-    return new Promise((resolve) => {
-      let finished = false;
-      let request: AbortController | undefined;
-      const finish = (outcome: WatchOutcome): void => {
-        if (finished) return;
-        finished = true;
-        this.stopWatch = undefined;
-        request?.abort();
-        resolve(outcome);
-      };
-      this.stopWatch = () => finish({ kind: 'stopped' });
-      const onEvent = (phase: string, object: T): void => {
-        if (finished) return;
-        if (phase === 'ERROR') {
-          finish(apiStatusCode(object) === 410 ? { kind: 'gone' } : { kind: 'error', error: object });
-          return;
-        }
-        this.apply(phase, object);
-      };
-      const onDone = (error: unknown): void => {
-        if (error === null || error === undefined) finish({ kind: 'closed' });
-        else finish(apiStatusCode(error) === 410 ? { kind: 'gone' } : { kind: 'error', error });
-      };
-      const params = { resourceVersion, allowWatchBookmarks: true };
-      this.options.watch.watch(collectionPath(this.options.resource), params, onEvent, onDone).then(
-        (controller) => {
-          request = controller;
-          if (finished) controller.abort();
-        },
-        (error: unknown) => finish({ kind: 'error', error }),
-      );
+  private loopFor(namespace: string | undefined): ListWatchLoop<T> {
+    const { fieldSelector } = this.options;
+    const scope: ListScope = { ...(namespace === undefined ? {} : { namespace }), ...(fieldSelector === undefined ? {} : { fieldSelector }) };
+    return new ListWatchLoop<T>({
+      resource: this.options.resource,
+      scope,
+      list: this.options.list,
+      watch: this.options.watch,
+      restartBackoff: this.options.restartBackoff,
+      clock: this.options.clock,
+      logger: namespace === undefined ? this.options.logger : this.options.logger.child({ namespace }),
+      metrics: this.options.metrics,
+      onList: (items) => {
+        for (const change of this.store.replace(items, namespace)) this.changes.next(change);
+      },
+      onEvent: (phase, object) => this.apply(phase, object),
     });
   }
 
-  private apply(phase: string, object: T): void {
+  private apply(phase: WatchPhase, object: T): void {
     const change = phase === 'DELETED' ? this.store.remove(object) : phase === 'BOOKMARK' ? undefined : this.store.upsert(object);
     if (change !== undefined) this.changes.next(change);
-    this.resourceVersion = object.metadata?.resourceVersion ?? this.resourceVersion;
-    this.consecutiveFailures = 0;
   }
 
   private scheduleResync(): void {
@@ -172,4 +110,9 @@ export class Informer<T extends KubernetesObject> {
       this.scheduleResync();
     }, this.options.resyncPeriodMs);
   }
+}
+
+/** `[undefined]` (one loop over all namespaces) unless a namespaced kind is limited to a list of namespaces. */
+function watchedNamespaces(resource: ResourceKind, namespaces: readonly string[]): Array<string | undefined> {
+  return resource.namespaced && namespaces.length > 0 ? [...new Set(namespaces)] : [undefined];
 }

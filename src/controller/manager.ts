@@ -11,13 +11,15 @@ import { Controller, type ControllerOptions } from './controller.js';
 import { CustomResourceClient } from './custom-resource-client.js';
 import { Informer } from './informer.js';
 import { LeaderElector } from './leader-election.js';
+import type { ListScope } from './list-watch-loop.js';
 import { noopMetrics, type ControllerMetricsSink } from './metrics-sink.js';
 import { collectionPath, type ResourceKind } from './resource-kind.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
 
 export interface ManagerOptions {
   kubeConfig: KubeConfig;
-  config: Pick<ControllerConfig, 'resyncPeriodSeconds' | 'leaderElection' | 'backoff'>;
+  /** `namespaces` limits the informers of namespaced kinds (absent or empty = all namespaces). */
+  config: Pick<ControllerConfig, 'resyncPeriodSeconds' | 'leaderElection' | 'backoff'> & Partial<Pick<ControllerConfig, 'namespaces'>>;
   /** Unique per replica, e.g. the pod name; written into the Lease. */
   identity: string;
   /** Release the lease on stop so a standby takes over at once (client-go's ReleaseOnCancel). Default true. */
@@ -26,6 +28,14 @@ export interface ManagerOptions {
   clock?: Clock;
   logger?: RuntimeLogger;
   metrics?: ControllerMetricsSink;
+}
+
+/** What an informer caches beyond its kind, and how a core kind is listed. */
+export interface InformerSelection<T extends KubernetesObject> {
+  list?: (scope: ListScope) => Promise<KubernetesListObject<T>>;
+  fieldSelector?: string;
+  /** Overrides the configured `namespaces` for this informer; empty = all namespaces. */
+  namespaces?: readonly string[];
 }
 
 export type ManagedControllerOptions = Pick<ControllerOptions, 'name' | 'reconciler' | 'sources' | 'workers'>;
@@ -54,18 +64,22 @@ export class Manager {
   }
 
   /**
-   * The shared informer of `resource`. Custom resources are listed through CustomObjectsApi; other kinds need a
-   * `list` function (e.g. CoreV1Api.listSecretForAllNamespaces).
+   * The shared informer of `resource` (one per kind, field selector and namespaces). Custom resources are listed
+   * through CustomObjectsApi; other kinds need `list` (e.g. over CoreV1Api's listSecretForAllNamespaces and
+   * listNamespacedSecret). Namespaced kinds are watched in the configured `namespaces` unless `namespaces` is given.
    */
-  informerFor<T extends KubernetesObject>(resource: ResourceKind, list?: () => Promise<KubernetesListObject<T>>): Informer<T> {
-    const path = collectionPath(resource);
-    const existing = this.informers.get(path);
+  informerFor<T extends KubernetesObject>(resource: ResourceKind, options: InformerSelection<T> = {}): Informer<T> {
+    const namespaces = options.namespaces ?? this.options.config.namespaces ?? [];
+    const key = informerKey(resource, options.fieldSelector, namespaces);
+    const existing = this.informers.get(key);
     if (existing !== undefined) return existing as unknown as Informer<T>;
-    if (list === undefined && resource.group === '') throw new TypeError(`informer for core kind ${resource.kind} needs a list function`);
+    if (options.list === undefined && resource.group === '') throw new TypeError(`informer for core kind ${resource.kind} needs a list function`);
     const client = new CustomResourceClient<T>(this.options.kubeConfig, resource);
     const informer = new Informer<T>({
       resource,
-      list: list ?? (() => client.list()),
+      namespaces,
+      ...(options.fieldSelector === undefined ? {} : { fieldSelector: options.fieldSelector }),
+      list: options.list ?? ((scope) => client.list(scope)),
       watch: this.watch,
       resyncPeriodMs: this.options.config.resyncPeriodSeconds * 1000,
       restartBackoff: this.options.informerRestartBackoff ?? DEFAULT_INFORMER_RESTART_BACKOFF,
@@ -73,7 +87,7 @@ export class Manager {
       logger: this.logger.child({ informer: resource.plural }),
       metrics: this.metrics,
     });
-    this.informers.set(path, informer as unknown as Informer<KubernetesObject>);
+    this.informers.set(key, informer as unknown as Informer<KubernetesObject>);
     return informer;
   }
 
@@ -136,4 +150,9 @@ export class Manager {
   private async stopControllers(): Promise<void> {
     await Promise.all(this.controllers.map((controller) => controller.stop()));
   }
+}
+
+function informerKey(resource: ResourceKind, fieldSelector: string | undefined, namespaces: readonly string[]): string {
+  const scope = resource.namespaced ? [...new Set(namespaces)].sort().join(',') : '';
+  return `${collectionPath(resource)}?fieldSelector=${fieldSelector ?? ''}&namespaces=${scope}`;
 }

@@ -49,11 +49,15 @@ export class ObjectStore<T extends KubernetesObject> {
     return { type: 'deleted', object };
   }
 
-  /** Replaces the content with a fresh list and returns what changed, deletions included. */
-  replace(items: T[]): StoreChange<T>[] {
+  /**
+   * Replaces the content with a fresh list and returns what changed, deletions included. With `namespace`, the
+   * list covers that namespace only, and objects of other namespaces stay as they are.
+   */
+  replace(items: T[], namespace?: string): StoreChange<T>[] {
     const listed = new Set(items.map(objectKey));
     const changes: StoreChange<T>[] = [];
     for (const [key, object] of this.objects) {
+      if (namespace !== undefined && object.metadata?.namespace !== namespace) continue;
       if (!listed.has(key)) {
         this.objects.delete(key);
         changes.push({ type: 'deleted', object });

@@ -15,10 +15,14 @@ export function apiVersionOf(resource: ResourceKind): string {
   return resource.group === '' ? resource.version : `${resource.group}/${resource.version}`;
 }
 
-/** `/api/v1/secrets` or `/apis/virtfleet.io/v1alpha1/virtualmachines`: the all-namespaces collection. */
-export function collectionPath(resource: ResourceKind): string {
+/**
+ * The collection URL: `/api/v1/secrets` or `/apis/virtfleet.io/v1alpha1/virtualmachines` for all namespaces (and
+ * for cluster-scoped kinds), `/api/v1/namespaces/<namespace>/secrets` for one namespace of a namespaced kind.
+ */
+export function collectionPath(resource: ResourceKind, namespace?: string): string {
   const prefix = resource.group === '' ? `/api/${resource.version}` : `/apis/${resource.group}/${resource.version}`;
-  return `${prefix}/${resource.plural}`;
+  const scope = resource.namespaced && namespace !== undefined ? `/namespaces/${namespace}` : '';
+  return `${prefix}${scope}/${resource.plural}`;
 }
 
 /** Informer cache and workqueue key of an object: `namespace/name` or `name`. */

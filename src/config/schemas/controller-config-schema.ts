@@ -13,6 +13,7 @@ const HOST_PORT = {
 
 export const controllerConfigSchema: JSONSchemaType<ControllerConfig> = fileSchema({
   namespaces: listSchema({ type: 'string', ...DNS_LABEL } as const, []),
+  credentialsNamespaces: listSchema({ type: 'string', ...DNS_LABEL } as const, []),
   workers: mappingSchema({
     host: integerSchema(4, 1),
     virtualMachine: integerSchema(8, 1),

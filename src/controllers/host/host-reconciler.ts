@@ -36,6 +36,8 @@ export interface HostEventSink {
 export interface HostReconcilerOptions {
   hosts: CustomResourceClient<Host>;
   secrets: SecretLookup;
+  /** Namespaces the Secret cache covers (controller config `credentialsNamespaces`); empty or absent = all. */
+  credentialsNamespaces?: readonly string[];
   access: HostAccess;
   events: HostEventSink;
   clock: Clock;
@@ -87,7 +89,7 @@ export class HostReconciler implements Reconciler {
 
   /** Credentials, then SSH, then libvirt: how far the host gets and what it reports. */
   private async observe(host: Host, signal: AbortSignal): Promise<HostObservation> {
-    const credentials = readCredentials(this.options.secrets, host.spec.credentialsSecretRef);
+    const credentials = readCredentials(this.options.secrets, host.spec.credentialsSecretRef, this.options.credentialsNamespaces);
     if (!credentials.found) return { stage: 'credentials', reason: credentials.reason, message: credentials.message };
     const connection = await connectHost(this.options.access, host, credentials.credentials, signal);
     if (!connection.connected) return { stage: 'connect', error: connection.error };

@@ -1,12 +1,14 @@
 /**
  * [REQ-01][REQ-05] Step "read the credentials" of the Host reconciler: the private key (and optional passphrase)
  * from the Secret named by spec.credentialsSecretRef, key `ssh-privatekey` as in kubernetes.io/ssh-auth Secrets.
- * Read from the Secret informer's cache, never logged. A missing Secret or key is a problem to report, not a throw.
+ * Read from the Secret informer's cache, which holds only Secrets of that type in the credentials namespaces;
+ * never logged. A missing Secret or key is a problem to report, not a throw.
  */
 import type { V1Secret } from '@kubernetes/client-node';
 import { HOST_REASONS } from '../../api/v1alpha1/condition.js';
 import type { NamespacedObjectReference } from '../../api/v1alpha1/meta.js';
 
+export const SSH_AUTH_SECRET_TYPE = 'kubernetes.io/ssh-auth';
 export const PRIVATE_KEY_FIELD = 'ssh-privatekey';
 export const PASSPHRASE_FIELD = 'passphrase';
 
@@ -24,10 +26,15 @@ export type CredentialsResult =
   | { found: true; credentials: SshCredentials }
   | { found: false; reason: string; message: string };
 
-export function readCredentials(secrets: SecretLookup, ref: NamespacedObjectReference): CredentialsResult {
+/** `credentialsNamespaces`: where Secrets are watched (controller config); empty = all namespaces. */
+export function readCredentials(secrets: SecretLookup, ref: NamespacedObjectReference, credentialsNamespaces: readonly string[] = []): CredentialsResult {
+  if (credentialsNamespaces.length > 0 && !credentialsNamespaces.includes(ref.namespace)) {
+    const message = `Secret ${ref.namespace}/${ref.name} is not readable: namespace ${ref.namespace} is not one of the credentialsNamespaces (${credentialsNamespaces.join(', ')})`;
+    return { found: false, reason: HOST_REASONS.CredentialsNotFound, message };
+  }
   const secret = secrets.get(ref.namespace, ref.name);
   if (secret === undefined) {
-    return { found: false, reason: HOST_REASONS.CredentialsNotFound, message: `Secret ${ref.namespace}/${ref.name} not found` };
+    return { found: false, reason: HOST_REASONS.CredentialsNotFound, message: `Secret ${ref.namespace}/${ref.name} of type ${SSH_AUTH_SECRET_TYPE} not found` };
   }
   const privateKey = decodeField(secret, PRIVATE_KEY_FIELD);
   if (privateKey === undefined || privateKey.trim() === '') {

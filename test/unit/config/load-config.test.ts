@@ -90,6 +90,17 @@ describe('[REQ-01] configuration loading', () => {
     expect(problemLines(dir)).to.deep.equal([`${file}:3:3: domainDefaults.firmware: unknown key 'firmware'`]);
   });
 
+  it('reads the watched namespaces and the credentials namespaces as separate lists of namespace names', () => {
+    write('controller', 'namespaces: [team-a, team-b]\ncredentialsNamespaces: [virtfleet-system]\n');
+    const { controller } = loadConfig(dir);
+    expect(controller.namespaces).to.deep.equal(['team-a', 'team-b']);
+    expect(controller.credentialsNamespaces).to.deep.equal(['virtfleet-system']);
+    const file = write('controller', 'credentialsNamespaces: [Keys]\n');
+    expect(problemLines(dir)).to.deep.equal([
+      `${file}:1:25: credentialsNamespaces[0]: expected a name of at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, got string "Keys"`,
+    ]);
+  });
+
   it('states the expected type and the value found for a wrong type', () => {
     const file = write('ssh', 'maxSessionsPerHost: eight\n');
     expect(problemLines(dir)).to.deep.equal([`${file}:1:1: maxSessionsPerHost: expected integer >= 1, got string "eight"`]);

@@ -83,7 +83,7 @@ const failures: FailureCase[] = [
     reachable: 'Unknown',
     authenticated: ['False', 'CredentialsNotFound'],
     libvirtReady: ['Unknown', 'CredentialsNotFound'],
-    message: 'Secret virtfleet-system/hv1-ssh not found',
+    message: 'Secret virtfleet-system/hv1-ssh of type kubernetes.io/ssh-auth not found',
     outcome: 'recheck later',
   },
   {
