@@ -74,6 +74,28 @@ describe('[REQ-01] test API server list and watch', () => {
     expect([joining?.type, joining?.object.metadata?.name]).to.deep.equal(['ADDED', 'l2']);
   });
 
+  it('filters Secrets by type in lists, across namespaces, and in watches, as the Host controller asks for SSH credentials', async () => {
+    await api(server, 'POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keys' } } });
+    const secret = (namespace: string, name: string, type?: string): Promise<unknown> =>
+      api(server, 'POST', `/api/v1/namespaces/${namespace}/secrets`, { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, ...(type ? { type } : {}), stringData: { k: 'v' } } });
+    await secret('default', 'ssh-a', 'kubernetes.io/ssh-auth');
+    await secret('keys', 'ssh-b', 'kubernetes.io/ssh-auth');
+    await secret('keys', 'plain');
+    const sshAuth = `fieldSelector=${encodeURIComponent('type=kubernetes.io/ssh-auth')}`;
+    const names = async (path: string): Promise<string[]> => ((await api(server, 'GET', path)).body.items as { metadata: { name: string } }[]).map((i) => i.metadata.name).sort();
+    expect(await names(`/api/v1/secrets?${sshAuth}`)).to.deep.equal(['ssh-a', 'ssh-b']);
+    expect(await names(`/api/v1/namespaces/keys/secrets?${sshAuth}`)).to.deep.equal(['ssh-b']);
+    expect(await names(`/api/v1/namespaces/keys/secrets?fieldSelector=type%3DOpaque`)).to.deep.equal(['plain']);
+    expect(await names(`/api/v1/namespaces/keys/secrets?fieldSelector=${encodeURIComponent('type!=kubernetes.io/ssh-auth')}`)).to.deep.equal(['plain']);
+    const stream = await watch(`/api/v1/namespaces/keys/secrets?watch=true&${sshAuth}`);
+    expect((await stream.next())?.object.metadata?.name).to.equal('ssh-b');
+    await secret('keys', 'plain-2', 'Opaque');
+    await secret('default', 'ssh-c', 'kubernetes.io/ssh-auth');
+    await secret('keys', 'ssh-d', 'kubernetes.io/ssh-auth');
+    const next = await stream.next();
+    expect([next?.type, next?.object.metadata?.name]).to.deep.equal(['ADDED', 'ssh-d']);
+  });
+
   it('lists Events by involvedObject fields as kubectl describe asks for them', async () => {
     const involved = (name: string, uid: string): Record<string, unknown> => ({ kind: 'Widget', namespace: 'default', name, uid, apiVersion: 'test.virtfleet.io/v1alpha1' });
     for (const [name, uid] of [['x', 'u1'], ['y', 'u2']]) {

@@ -5,7 +5,7 @@ import { readCredentials, type SecretLookup } from '../../../../src/controllers/
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n-----END OPENSSH PRIVATE KEY-----\n';
 
 function lookupOf(...secrets: V1Secret[]): SecretLookup {
-  return { get: (namespace, name) => secrets.find((s) => s.metadata?.namespace === namespace && s.metadata.name === name) };
+  return { get: (namespace, name) => secrets.find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name) };
 }
 
 const sshSecret: V1Secret = {
