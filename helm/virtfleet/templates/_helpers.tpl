@@ -46,3 +46,9 @@ app.kubernetes.io/component: controller
 {{- $_ := set $controller "metricsAddress" (printf "0.0.0.0:%d" (int .Values.metrics.port)) }}
 {{- toYaml $controller }}
 {{- end }}
+
+{{/* The namespaces of Host credentials (config.controller.credentialsNamespaces) as a YAML list; [] = all. */}}
+{{- define "virtfleet.credentialsNamespaces" -}}
+{{- $controller := .Values.config.controller | default dict }}
+{{- toYaml (get $controller "credentialsNamespaces" | default list) }}
+{{- end }}

@@ -118,6 +118,31 @@ describe('[REQ-05] Helm chart helm/virtfleet', function () {
     }
   });
 
+  it('grants Secret reads cluster-wide by default, and only through Roles in config.controller.credentialsNamespaces when given', async () => {
+    const secretRules = (role: K8sObject): PolicyRule[] =>
+      (role as unknown as { rules: PolicyRule[] }).rules.filter((rule) => rule.apiGroups.includes('') && rule.resources.includes('secrets'));
+    expect(secretRules(only(objects, 'ClusterRole')).flatMap((rule) => rule.verbs).sort()).to.deep.equal(['get', 'list', 'watch']);
+    expect((await loadRenderedConfig(objects)).controller.credentialsNamespaces).to.deep.equal([]);
+
+    const scoped = await render('--set', 'config.controller.credentialsNamespaces={host-keys,more-keys}');
+    expect(secretRules(only(scoped, 'ClusterRole'))).to.deep.equal([]);
+    const credentialRoles = scoped.filter((object) => object.kind === 'Role' && secretRules(object).length > 0);
+    expect(credentialRoles.map((role) => role.metadata.namespace).sort()).to.deep.equal(['host-keys', 'more-keys']);
+    const serviceAccount = only(scoped, 'ServiceAccount').metadata.name;
+    for (const role of credentialRoles) {
+      const rules = (role as unknown as { rules: PolicyRule[] }).rules;
+      expect(rules).to.deep.equal([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
+      const bindings = scoped.filter((object) => object.kind === 'RoleBinding' && object.metadata.namespace === role.metadata.namespace) as unknown as Array<{
+        roleRef: { kind: string; name: string };
+        subjects: Array<{ kind: string; name: string; namespace: string }>;
+      }>;
+      expect(bindings.map((binding) => binding.roleRef), role.metadata.namespace).to.deep.equal([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name }]);
+      expect(bindings[0]?.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: serviceAccount, namespace: NAMESPACE }]);
+    }
+    const config = await loadRenderedConfig(scoped);
+    expect(config.controller.credentialsNamespaces).to.deep.equal(['host-keys', 'more-keys']);
+  });
+
   it('runs one non-root, read-only, capability-less replica with RuntimeDefault seccomp, probes and resources', () => {
     const deployment = only(objects, 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown> } } } };
     expect(deployment.spec.replicas).to.equal(1);
