@@ -54,18 +54,13 @@ export const COMMON_REASONS = {
 
 export const HOST_REASONS = {
   Connected: 'Connected',
-  ConnectFailed: 'ConnectFailed',
-  HostKeyVerified: 'HostKeyVerified',
   HostKeyMismatch: 'HostKeyMismatch',
   AuthSucceeded: 'AuthSucceeded',
-  AuthFailed: 'AuthFailed',
   CredentialsNotFound: 'CredentialsNotFound',
   CredentialsInvalid: 'CredentialsInvalid',
   LibvirtConnected: 'LibvirtConnected',
-  LibvirtUnavailable: 'LibvirtUnavailable',
   HostReady: 'HostReady',
   HostNotReady: 'HostNotReady',
-  HasVirtualMachines: 'HasVirtualMachines',
 } as const;
 
 export const VIRTUAL_MACHINE_REASONS = {
