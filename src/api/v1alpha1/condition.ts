@@ -60,7 +60,6 @@ export const HOST_REASONS = {
   CredentialsInvalid: 'CredentialsInvalid',
   LibvirtConnected: 'LibvirtConnected',
   HostReady: 'HostReady',
-  HostNotReady: 'HostNotReady',
 } as const;
 
 export const VIRTUAL_MACHINE_REASONS = {
