@@ -12,6 +12,8 @@ import { parseJson, startOperatorProcess, type OperatorProcess } from './operato
 
 const CRD_DIR = fileURLToPath(new URL('../../../crds', import.meta.url));
 const NAMESPACE = 'virtfleet-system';
+/** Not one of the credentialsNamespaces: its Secrets are never read. */
+const OTHER_NAMESPACE = 'apps';
 
 describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Docker libvirt host', function () {
   this.timeout(300_000);
@@ -37,10 +39,13 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     auditPath = join(workDir, 'audit.log');
     const configDir = join(workDir, 'config');
     await ok(['create', 'namespace', NAMESPACE]);
+    await ok(['create', 'namespace', OTHER_NAMESPACE]);
     await mkdir(configDir);
     await writeFile(join(configDir, 'controller_config.yaml'), [
       'metricsAddress: "127.0.0.1:0"',
       'logLevel: debug',
+      `namespaces: [${NAMESPACE}]`,
+      `credentialsNamespaces: [${NAMESPACE}]`,
       'leaderElection:',
       `  leaseNamespace: ${NAMESPACE}`,
       'audit:',
@@ -59,13 +64,13 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
   });
 
-  function manifests(name: string, hostKeys: string[]): string {
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-ssh`, namespace: NAMESPACE }, type: 'kubernetes.io/ssh-auth', stringData: { 'ssh-privatekey': testHost.clientPrivateKey } };
+  function manifests(name: string, hostKeys: string[], secretNamespace = NAMESPACE): string {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-ssh`, namespace: secretNamespace }, type: 'kubernetes.io/ssh-auth', stringData: { 'ssh-privatekey': testHost.clientPrivateKey } };
     const host = {
       apiVersion: 'virtfleet.io/v1alpha1',
       kind: 'Host',
       metadata: { name, labels: { 'virtfleet.io/zone': 'e2e' } },
-      spec: { address: testHost.address, port: testHost.sshPort, user: testHost.user, credentialsSecretRef: { namespace: NAMESPACE, name: `${name}-ssh` }, hostKeys },
+      spec: { address: testHost.address, port: testHost.sshPort, user: testHost.user, credentialsSecretRef: { namespace: secretNamespace, name: `${name}-ssh` }, hostKeys },
     };
     // A YAML stream of two documents (the test API server cannot validate a `kind: List`).
     return `${dump(secret)}---\n${dump(host)}`;
@@ -93,6 +98,14 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     expect(wrong).to.contain(testHost.hostKeyFingerprint);
     const good = await ok(['describe', 'host', 'hv-e2e']);
     expect(good).to.match(/Events:[\s\S]*Normal\s+HostReady/);
+  });
+
+  it('never reads credentials outside credentialsNamespaces: the Host reports CredentialsNotFound naming them', async () => {
+    await ok(['apply', '-f', '-'], manifests('hv-other-ns', [testHost.hostKeyLine], OTHER_NAMESPACE));
+    await ok(['wait', '--for=condition=Authenticated=False', 'host/hv-other-ns', '--timeout=60s']);
+    const described = await ok(['describe', 'host', 'hv-other-ns']);
+    expect(described).to.match(/Events:[\s\S]*Warning\s+CredentialsNotFound/);
+    expect(described).to.contain(`namespace ${OTHER_NAMESPACE} is not one of the credentialsNamespaces (${NAMESPACE})`);
   });
 
   it('serves /healthz, /readyz and /metrics with the host controller metrics', async () => {
