@@ -5,9 +5,8 @@
  * negotiated) is handed to libvirt's `qemu+ssh` transport through `?command=` naming a wrapper that runs
  * `ssh -F` that file: so `virsh -c qemu+ssh://ALIAS/system` runs virt-ssh-helper on the host exactly as usual.
  */
-import { execFile, spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clientKeyPair } from '../../test/support/hosts/client-key.js';
@@ -28,7 +27,7 @@ export interface OpenSshVirsh {
   uri: string;
   /** One `virsh -c URI ARGS` process (and so one SSH connection) per call. */
   virsh(args: string[]): Promise<CommandOutcome>;
-  /** `ssh ALIAS REMOTE_COMMAND` with `input` streamed from a file to its stdin. */
+  /** `ssh ALIAS REMOTE_COMMAND` with a file as its stdin. */
   sshWithInput(remoteCommand: string, inputFile: string): Promise<CommandOutcome>;
   /** A persistent interactive `virsh` reading commands from its stdin over one connection. */
   virshShell(): VirshShell;
@@ -40,14 +39,22 @@ export interface VirshShell {
   close(): void;
 }
 
-function run(command: string, args: string[], stdinFile?: string): Promise<CommandOutcome> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+/** Runs a command; with `stdinFile`, the file itself is its stdin (no copy through this process). */
+async function run(command: string, args: string[], stdinFile?: string): Promise<CommandOutcome> {
+  const input = stdinFile === undefined ? undefined : await open(stdinFile, 'r');
+  try {
+    return await new Promise((resolve) => {
+      const child = spawn(command, args, { stdio: [input?.fd ?? 'ignore', 'pipe', 'pipe'] });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+      child.once('error', (error) => resolve({ code: -1, stdout: '', stderr: error.message }));
+      child.once('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(stdout).toString(), stderr: Buffer.concat(stderr).toString() }));
     });
-    if (stdinFile === undefined) child.stdin?.end();
-    else createReadStream(stdinFile).pipe(child.stdin!);
-  });
+  } finally {
+    await input?.close();
+  }
 }
 
 export async function openSshVirsh(host: TestHost, cipher: string): Promise<OpenSshVirsh> {
