@@ -11,6 +11,7 @@ import type { ResourceKind } from '../../src/controller/resource-kind.js';
 import { StatusWriter, type ObjectWithStatus } from '../../src/controller/status-writer.js';
 import { CustomResourceClient } from '../../src/controller/custom-resource-client.js';
 import { watchOwnKind } from '../../src/controller/watch-sources.js';
+import { percentile } from '../support/stats.js';
 
 type Vm = ObjectWithStatus<{ printableStatus?: string; observedGeneration?: number }>;
 const VMS: ResourceKind = { group: 'virtfleet.io', version: 'v1alpha1', plural: 'virtualmachines', kind: 'VirtualMachine', namespaced: true };
@@ -103,10 +104,6 @@ async function createAll(): Promise<void> {
   await Promise.all(Array.from({ length: CREATE_CONCURRENCY }, creator));
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 await kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
 const stop = variant === 'runtime' ? await startRuntime() : await startBaseline();
 const rssBefore = rssAfterGc();
@@ -118,7 +115,7 @@ while (statusAt.size < count && Date.now() < deadline) await new Promise((resolv
 const finishedAt = Math.max(...statusAt.values());
 await new Promise((resolve) => setTimeout(resolve, 500));
 const rssAfter = rssAfterGc();
-const latencies = [...statusAt].map(([name, at]) => at - (createdAt.get(name) ?? at)).sort((a, b) => a - b);
+const latencies = [...statusAt].map(([name, at]) => at - (createdAt.get(name) ?? at));
 const result = {
   variant,
   objects: count,
@@ -127,8 +124,8 @@ const result = {
   statusWrites,
   createPerSecond: count / ((createdAllAt - startedAt) / 1000),
   statusPerSecond: statusAt.size / ((finishedAt - startedAt) / 1000),
-  latencyP50Ms: percentile(latencies, 50),
-  latencyP99Ms: percentile(latencies, 99),
+  latencyP50Ms: percentile(latencies, 0.5),
+  latencyP99Ms: percentile(latencies, 0.99),
   rssPer1000MiB: (rssAfter - rssBefore) / (count / 1000) / 2 ** 20,
   rssAfterMiB: rssAfter / 2 ** 20,
 };
