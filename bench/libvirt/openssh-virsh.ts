@@ -25,6 +25,9 @@ export interface CommandOutcome {
 export interface OpenSshVirsh {
   /** `qemu+ssh://...` URI that reaches the host through the pinned OpenSSH configuration. */
   uri: string;
+  /** The ssh_config file and the host alias it defines, for `ssh -F FILE ALIAS ...`. */
+  configFile: string;
+  hostAlias: string;
   /** One `virsh -c URI ARGS` process (and so one SSH connection) per call. */
   virsh(args: string[]): Promise<CommandOutcome>;
   /** `ssh ALIAS REMOTE_COMMAND` with a file as its stdin. */
@@ -84,6 +87,8 @@ export async function openSshVirsh(host: TestHost, cipher: string): Promise<Open
 
   return {
     uri,
+    configFile,
+    hostAlias: HOST_ALIAS,
     virsh: (args) => run('virsh', ['-c', uri, ...args]),
     sshWithInput: (remoteCommand, inputFile) => run('ssh', ['-F', configFile, HOST_ALIAS, remoteCommand], inputFile),
     virshShell: () => virshShell(uri),

@@ -3,7 +3,9 @@
  * the same file into a test host (RPC upload, `virsh vol-upload` over qemu+ssh, `ssh cat`, and raw ssh2 / OpenSSH
  * channels into /dev/null), prints MB/s and the CPU seconds spent by this Node process, the client processes
  * (ssh, virsh), docker-proxy (the 127.0.0.1 port mapping) and each program inside the host (sshd,
- * virt-ssh-helper, libvirtd, libvirt_iohelper, cat), so the bottleneck shows as the busiest column.
+ * virt-ssh-helper, libvirtd, libvirt_iohelper, cat), so the bottleneck shows as the busiest column. The RPC
+ * upload also runs over an OpenSSH client process (`ssh ALIAS virt-ssh-helper`) instead of ssh2, which
+ * separates the cost of the RPC stream itself from the cost of the SSH implementation carrying it.
  * Knobs: BENCH_UPLOAD_MIB (default 256).
  */
 import { execFile } from 'node:child_process';
@@ -12,7 +14,9 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { LibvirtClient } from '../../src/libvirt/libvirt-client.js';
 import { PoolCreateFlags } from '../../src/libvirt/operations/storage-operations.js';
+import { processTransportFactory } from '../../src/libvirt/rpc/process-transport.js';
 import { buildDirPoolXml, buildVolumeXml } from '../../src/libvirt/storage-xml.js';
 import { startLibvirtHosts, uniqueName } from '../../test/integration/libvirt/libvirt-test-target.js';
 import type { TestHost } from '../../test/support/hosts/index.js';
@@ -128,6 +132,12 @@ try {
   await profile('openssh cat > file', target.host, bytes, () => openssh.sshWithInput(`cat > ${poolPath}/openssh.raw`, sourceFile));
   const volume = await client.storage.createVolumeXml(pool, buildVolumeXml({ name: 'rpc.raw', capacityBytes: bytes, format: 'raw' }));
   await profile('rpc upload', target.host, bytes, () => client.storage.uploadVolume(volume, createReadStream(sourceFile, { highWaterMark: 1024 * 1024 })));
+  const overOpenSsh = new LibvirtClient(processTransportFactory(['ssh', '-F', openssh.configFile, openssh.hostAlias, 'virt-ssh-helper qemu:///system']), {
+    uri: 'qemu:///system', callTimeoutMs: 30_000, keepalive: { intervalMs: 5000, countMax: 5 },
+  });
+  const viaOpenSsh = await client.storage.createVolumeXml(pool, buildVolumeXml({ name: 'rpc-openssh.raw', capacityBytes: bytes, format: 'raw' }));
+  await profile('rpc upload over openssh', target.host, bytes, () => overOpenSsh.storage.uploadVolume(viaOpenSsh, createReadStream(sourceFile, { highWaterMark: 1024 * 1024 })));
+  await overOpenSsh.close();
   await target.virsh(['vol-create-as', poolName, 'virsh.raw', String(bytes), '--format', 'raw']);
   await profile('virsh vol-upload', target.host, bytes, () => run('virsh', ['-c', openssh.uri, 'vol-upload', '--pool', poolName, 'virsh.raw', sourceFile]));
   await openssh.cleanup();
