@@ -20,7 +20,8 @@ import { processTransportFactory } from '../../src/libvirt/rpc/process-transport
 import { buildDirPoolXml, buildVolumeXml } from '../../src/libvirt/storage-xml.js';
 import { startLibvirtHosts, uniqueName } from '../../test/integration/libvirt/libvirt-test-target.js';
 import type { TestHost } from '../../test/support/hosts/index.js';
-import { timed, writeRandomFile } from './measure.js';
+import { timed } from '../support/stats.js';
+import { writeRandomFile } from './random-file.js';
 import { openSshVirsh } from './openssh-virsh.js';
 
 const UPLOAD_MIB = Number(process.env.BENCH_UPLOAD_MIB ?? 256);

@@ -15,7 +15,8 @@ import { PoolCreateFlags } from '../../src/libvirt/operations/storage-operations
 import { buildDirPoolXml, buildVolumeXml } from '../../src/libvirt/storage-xml.js';
 import { startLibvirtHosts, uniqueName } from '../../test/integration/libvirt/libvirt-test-target.js';
 import { openSshVirsh, type CommandOutcome } from './openssh-virsh.js';
-import { median, percentile, timed, writeRandomFile } from './measure.js';
+import { median, percentile, ratio, timed } from '../support/stats.js';
+import { writeRandomFile } from './random-file.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
 const VIRSH_CALLS = Number(process.env.BENCH_VIRSH_CALLS ?? 20);
@@ -112,7 +113,6 @@ try {
   await target.virsh(['pool-undefine', poolName]);
   await openssh.cleanup();
 
-  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}x`;
   const r = (key: string): number => results[key]!;
   console.log(`ssh cipher: ${cipher} (ours and OpenSSH's)`);
   console.log(`get-state p50/p99 ms: rpc ${r('rpcGetStateP50Ms').toFixed(3)}/${r('rpcGetStateP99Ms').toFixed(3)} (${CALLS} calls), `
