@@ -8,6 +8,7 @@ import type { SshConfig } from '../config/types.js';
 import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshConnectError } from '../errors/ssh-errors.js';
 import { fingerprintOf, isPinned, pinHostKeys } from '../security/host-key-policy.js';
 import { toSsh2Algorithms, type NegotiatedAlgorithms } from './algorithms.js';
+import { CoalescingSocket } from './coalescing-socket.js';
 import type { SshTarget } from './ssh-target.js';
 
 interface Ssh2Negotiated {
@@ -88,8 +89,7 @@ export class SshConnection {
         reject(classifyConnectError(target.host, error, rejectedKey ? presented : undefined));
       });
       client.connect({
-        host: target.address,
-        port: target.port,
+        sock: new CoalescingSocket().connectTo(target.port, target.address),
         username: target.user,
         privateKey: target.privateKey,
         passphrase: target.passphrase,
@@ -105,8 +105,6 @@ export class SshConnection {
           return !rejectedKey;
         },
       });
-      // Small request/response exchanges (channel open, exec, exit-status) must not wait for delayed ACKs.
-      client.setNoDelay(true);
     });
   }
 
