@@ -1,30 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { loadAll } from 'js-yaml';
-import { runCli } from '../../../src/cli/index.js';
+import { virtfleet } from '../../support/run-virtfleet.js';
 import { loadConfig } from '../../../src/config/load-config.js';
 
 const SHIPPED_CONFIG_DIR = new URL('../../../config/', import.meta.url).pathname;
 const FILE_NAMES = ['controller_config.yaml', 'ssh_config.yaml', 'libvirt_config.yaml', 'transfer_config.yaml'];
-
-/** A stream that keeps everything written to it. */
-class CapturedStream extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString('utf8');
-    done();
-  }
-}
-
-async function virtfleet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new CapturedStream();
-  const err = new CapturedStream();
-  const code = await runCli(args, out, err);
-  return { code, out: out.text, err: err.text };
-}
 
 describe('[REQ-01] configuration command line: virtfleet config validate|show', () => {
   let dir: string;

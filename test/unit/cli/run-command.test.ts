@@ -1,24 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { runCli } from '../../../src/cli/index.js';
-
-class CapturedStream extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.text += chunk.toString('utf8');
-    done();
-  }
-}
-
-async function virtfleet(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out = new CapturedStream();
-  const err = new CapturedStream();
-  const code = await runCli(args, out, err);
-  return { code, out: out.text, err: err.text };
-}
+import { virtfleet } from '../../support/run-virtfleet.js';
 
 describe('[REQ-01] virtfleet run: start-up failures', () => {
   let dir: string;
