@@ -135,6 +135,7 @@ try {
   await profile('rpc upload', target.host, bytes, () => client.storage.uploadVolume(volume, createReadStream(sourceFile, { highWaterMark: 1024 * 1024 })));
   const overOpenSsh = new LibvirtClient(processTransportFactory(['ssh', '-F', openssh.configFile, openssh.hostAlias, 'virt-ssh-helper qemu:///system']), {
     uri: 'qemu:///system', callTimeoutMs: 30_000, keepalive: { intervalMs: 5000, countMax: 5 },
+    audit: { sink: target.auditLog, host: target.host.name },
   });
   const viaOpenSsh = await client.storage.createVolumeXml(pool, buildVolumeXml({ name: 'rpc-openssh.raw', capacityBytes: bytes, format: 'raw' }));
   await profile('rpc upload over openssh', target.host, bytes, () => overOpenSsh.storage.uploadVolume(viaOpenSsh, createReadStream(sourceFile, { highWaterMark: 1024 * 1024 })));

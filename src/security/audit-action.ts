@@ -1,9 +1,11 @@
 /**
  * [REQ-05] `runAudited` wraps one action on a host so that exactly one audit record describes it: success,
- * failure (with the error message) or denied (the host refused our key, or showed a host key that is not
- * pinned), with the time it took. The action's result or error is passed through unchanged.
+ * failure (with the error message) or denied (the host refused our key, showed a host key that is not pinned,
+ * or the operator refused to change a libvirt domain it does not own), with the time it took. The action's
+ * result or error is passed through unchanged.
  */
 import { HostKeyMismatchError, SshAuthError } from '../errors/ssh-errors.js';
+import { DomainNotOwnedError } from '../libvirt/libvirt-error.js';
 import type { AuditEntryInput, AuditOutcome } from './audit-record.js';
 import type { AuditSink } from './audit-log.js';
 
@@ -36,7 +38,8 @@ function elapsedMs(clock: MonotonicClock, started: number): number {
 }
 
 function outcomeOf(error: unknown): AuditOutcome {
-  return error instanceof HostKeyMismatchError || error instanceof SshAuthError ? 'denied' : 'failure';
+  const refused = error instanceof HostKeyMismatchError || error instanceof SshAuthError || error instanceof DomainNotOwnedError;
+  return refused ? 'denied' : 'failure';
 }
 
 function messageOf(error: unknown): string {

@@ -1,13 +1,15 @@
 /**
  * [REQ-01][REQ-02][REQ-03] How the operator reaches its hosts: the shared HostSessionPool (one SSH connection per
  * host) and one LibvirtClient per host whose RPC stream runs over that session. A host whose target changed
- * (new key, address or pinned keys) gets a new session from the pool, and with it a new libvirt client.
+ * (new key, address or pinned keys) gets a new session from the pool, and with it a new libvirt client. Each
+ * client audits its state-changing calls to the operator's audit log under the Host's name.
  */
 import type { Clock } from '../../controller/clock.js';
 import type { LibvirtConfig } from '../../config/types.js';
 import { ListDomainsFlags } from '../../libvirt/operations/domain-operations.js';
 import { LibvirtClient } from '../../libvirt/libvirt-client.js';
 import { sshRpcTransportFactory } from '../../libvirt/ssh-rpc-transport.js';
+import type { AuditSink } from '../../security/audit-log.js';
 import type { HostSession } from '../../ssh/host-session.js';
 import type { HostSessionPool } from '../../ssh/host-session-pool.js';
 import type { SshTarget } from '../../ssh/ssh-target.js';
@@ -26,6 +28,7 @@ export class PooledHostAccess implements HostAccess {
   constructor(
     private readonly pool: HostSessionPool,
     private readonly libvirtConfig: LibvirtConfig,
+    private readonly audit: AuditSink,
     private readonly clock?: Clock,
   ) {}
 
@@ -60,7 +63,11 @@ export class PooledHostAccess implements HostAccess {
     if (existing !== undefined && existing.session === session && existing.uri === uri) return existing.client;
     if (existing !== undefined) void existing.client.close();
     const transport = sshRpcTransportFactory(session, this.libvirtConfig, uri);
-    const client = LibvirtClient.fromConfig(transport, this.libvirtConfig, { uri, ...(this.clock === undefined ? {} : { clock: this.clock }) });
+    const client = LibvirtClient.fromConfig(transport, this.libvirtConfig, {
+      uri,
+      audit: { sink: this.audit, host: target.host },
+      ...(this.clock === undefined ? {} : { clock: this.clock }),
+    });
     this.libvirt.set(target.host, { session, uri, client });
     return client;
   }

@@ -2,8 +2,12 @@
  * [REQ-03] Domain calls of the libvirt wrapper. Every call that changes an existing domain first reads its XML
  * and refuses (DomainNotOwnedError) unless it carries virtfleet's owner metadata, so the operator never
  * touches a domain someone else defined on the host; defineXml likewise requires the mark in the new XML and
- * refuses to replace a foreign domain of the same name.
+ * refuses to replace a foreign domain of the same name. Each change writes one audit record (libvirt-audit.ts);
+ * a refusal is recorded as `denied`.
  */
+import {
+  domainArguments, xmlArguments, type AuditArguments, type AuditedCallOptions, type LibvirtAuditor,
+} from '../libvirt-audit.js';
 import { isLibvirtNotFound, DomainNotOwnedError } from '../libvirt-error.js';
 import { ownerFromDomain, readOwnership, type VirtfleetOwner } from '../ownership.js';
 import { parseXml } from '../xml-tree.js';
@@ -13,6 +17,7 @@ import {
 } from '../rpc/remote-types.js';
 import type { RpcSession } from '../rpc/rpc-session.js';
 import type { XdrReader } from '../rpc/xdr-reader.js';
+import type { XdrWriter } from '../rpc/xdr-writer.js';
 
 /** virDomainState. */
 export const DOMAIN_STATES = ['nostate', 'running', 'blocked', 'paused', 'shutdown', 'shutoff', 'crashed', 'pmsuspended'] as const;
@@ -56,7 +61,7 @@ function readInterface(reader: XdrReader): InterfaceAddresses {
 }
 
 export class DomainOperations {
-  constructor(private readonly session: RpcSession) {}
+  constructor(private readonly session: RpcSession, private readonly auditor: LibvirtAuditor) {}
 
   listAll(flags = 0): Promise<DomainRef[]> {
     return this.session.call(RemoteProcedure.ConnectListAllDomains, (writer) => writer.int(1).uint(flags), (reader) => {
@@ -91,13 +96,18 @@ export class DomainOperations {
     });
   }
 
-  /** Defines (or redefines) a virtfleet domain; the XML must carry the owner metadata. */
-  async defineXml(xml: string): Promise<DomainRef> {
+  /**
+   * Defines (or redefines) a virtfleet domain; the XML must carry the owner metadata. XML that does not parse
+   * fails before anything reaches the host, so it writes no audit record.
+   */
+  defineXml(xml: string, options: AuditedCallOptions = {}): Promise<DomainRef> {
     const definition = parseXml(xml, 'domain');
     const name = definition.childText('name') ?? '(unnamed)';
-    if (!ownerFromDomain(definition)) throw new DomainNotOwnedError(name);
-    await this.refuseForeignNamesake(name);
-    return this.session.call(RemoteProcedure.DomainDefineXml, (writer) => writeString(writer, xml), readDomain);
+    return this.auditor.run('domain.define', { domain: name, ...xmlArguments(xml) }, options, async () => {
+      if (!ownerFromDomain(definition)) throw new DomainNotOwnedError(name);
+      await this.refuseForeignNamesake(name);
+      return this.session.call(RemoteProcedure.DomainDefineXml, (writer) => writeString(writer, xml), readDomain);
+    });
   }
 
   /** The owner recorded in the domain's XML; throws DomainNotOwnedError when there is none. */
@@ -107,46 +117,32 @@ export class DomainOperations {
     return owner;
   }
 
-  async undefine(domain: DomainRef, flags = 0): Promise<void> {
-    await this.assertOwned(domain);
-    await this.session.call(RemoteProcedure.DomainUndefineFlags, (writer) => {
-      writeDomain(writer, domain);
-      writer.uint(flags);
-    });
+  undefine(domain: DomainRef, flags = 0, options: AuditedCallOptions = {}): Promise<void> {
+    return this.changeOwned('domain.undefine', domain, { flags }, options, RemoteProcedure.DomainUndefineFlags, (writer) => writer.uint(flags));
   }
 
   /** Starts a defined domain (virDomainCreate). */
-  async create(domain: DomainRef): Promise<void> {
-    await this.assertOwned(domain);
-    await this.session.call(RemoteProcedure.DomainCreate, (writer) => writeDomain(writer, domain));
+  create(domain: DomainRef, options: AuditedCallOptions = {}): Promise<void> {
+    return this.changeOwned('domain.create', domain, {}, options, RemoteProcedure.DomainCreate);
   }
 
   /** Asks the guest to shut down (ACPI); returns before it has stopped. */
-  async shutdown(domain: DomainRef): Promise<void> {
-    await this.assertOwned(domain);
-    await this.session.call(RemoteProcedure.DomainShutdown, (writer) => writeDomain(writer, domain));
+  shutdown(domain: DomainRef, options: AuditedCallOptions = {}): Promise<void> {
+    return this.changeOwned('domain.shutdown', domain, {}, options, RemoteProcedure.DomainShutdown);
   }
 
   /** Stops the domain at once (power off). */
-  async destroy(domain: DomainRef): Promise<void> {
-    await this.assertOwned(domain);
-    await this.session.call(RemoteProcedure.DomainDestroy, (writer) => writeDomain(writer, domain));
+  destroy(domain: DomainRef, options: AuditedCallOptions = {}): Promise<void> {
+    return this.changeOwned('domain.destroy', domain, {}, options, RemoteProcedure.DomainDestroy);
   }
 
-  async reboot(domain: DomainRef, flags = 0): Promise<void> {
-    await this.assertOwned(domain);
-    await this.session.call(RemoteProcedure.DomainReboot, (writer) => {
-      writeDomain(writer, domain);
-      writer.uint(flags);
-    });
+  reboot(domain: DomainRef, flags = 0, options: AuditedCallOptions = {}): Promise<void> {
+    return this.changeOwned('domain.reboot', domain, { flags }, options, RemoteProcedure.DomainReboot, (writer) => writer.uint(flags));
   }
 
-  async setAutostart(domain: DomainRef, autostart: boolean): Promise<void> {
-    await this.assertOwned(domain);
-    await this.session.call(RemoteProcedure.DomainSetAutostart, (writer) => {
-      writeDomain(writer, domain);
-      writer.int(autostart ? 1 : 0);
-    });
+  setAutostart(domain: DomainRef, autostart: boolean, options: AuditedCallOptions = {}): Promise<void> {
+    return this.changeOwned('domain.set-autostart', domain, { autostart }, options, RemoteProcedure.DomainSetAutostart,
+      (writer) => writer.int(autostart ? 1 : 0));
   }
 
   interfaceAddresses(domain: DomainRef, source: number = InterfaceAddressSource.Lease): Promise<InterfaceAddresses[]> {
@@ -154,6 +150,27 @@ export class DomainOperations {
       writeDomain(writer, domain);
       writer.uint(source).uint(0);
     }, (reader) => reader.array(readInterface, INTERFACE_MAX));
+  }
+
+  /**
+   * One audited change of an existing domain: the ownership check, then `procedure` with the domain and the
+   * call's further arguments (`encodeRest`) as its payload.
+   */
+  private changeOwned(
+    action: string,
+    domain: DomainRef,
+    args: AuditArguments,
+    options: AuditedCallOptions,
+    procedure: number,
+    encodeRest?: (writer: XdrWriter) => void,
+  ): Promise<void> {
+    return this.auditor.run(action, { ...domainArguments(domain), ...args }, options, async () => {
+      await this.assertOwned(domain);
+      await this.session.call(procedure, (writer) => {
+        writeDomain(writer, domain);
+        encodeRest?.(writer);
+      });
+    });
   }
 
   private async refuseForeignNamesake(name: string): Promise<void> {

@@ -1,8 +1,12 @@
 /**
  * [REQ-03] Storage pool and volume calls of the libvirt wrapper, including volume upload and download through
- * libvirt streams (one RPC connection, no process per transfer).
+ * libvirt streams (one RPC connection, no process per transfer). Each change (pool define/create/refresh,
+ * volume create/delete/upload) writes one audit record (libvirt-audit.ts); reads and downloads write none.
  */
 import type { Readable } from 'node:stream';
+import {
+  poolArguments, volumeArguments, xmlArguments, type AuditArguments, type AuditedCallOptions, type LibvirtAuditor,
+} from '../libvirt-audit.js';
 import { RemoteProcedure } from '../rpc/protocol-constants.js';
 import {
   readStoragePool, readStorageVol, readString, writeStoragePool, writeStorageVol, writeString,
@@ -39,7 +43,7 @@ function writeTransferArgs(writer: XdrWriter, volume: StorageVolRef, range: Volu
 }
 
 export class StorageOperations {
-  constructor(private readonly session: RpcSession) {}
+  constructor(private readonly session: RpcSession, private readonly auditor: LibvirtAuditor) {}
 
   listPools(flags = 0): Promise<StoragePoolRef[]> {
     return this.session.call(RemoteProcedure.ConnectListAllStoragePools, (writer) => writer.int(1).uint(flags), (reader) => {
@@ -53,42 +57,60 @@ export class StorageOperations {
     return this.session.call(RemoteProcedure.StoragePoolLookupByName, (writer) => writeString(writer, name), readStoragePool);
   }
 
-  definePoolXml(xml: string): Promise<StoragePoolRef> {
-    return this.session.call(RemoteProcedure.StoragePoolDefineXml, (writer) => {
-      writeString(writer, xml);
-      writer.uint(0);
-    }, readStoragePool);
+  /** Defines a pool; its record names the pool once libvirtd has answered with it. */
+  definePoolXml(xml: string, options: AuditedCallOptions = {}): Promise<StoragePoolRef> {
+    const args = xmlArguments(xml);
+    return this.auditor.run('pool.define', args, options, async () => {
+      const pool = await this.session.call(RemoteProcedure.StoragePoolDefineXml, (writer) => {
+        writeString(writer, xml);
+        writer.uint(0);
+      }, readStoragePool);
+      Object.assign(args, poolArguments(pool));
+      return pool;
+    });
   }
 
   /** Starts a defined pool; PoolCreateFlags.WithBuild creates its directory first. */
-  async createPool(pool: StoragePoolRef, flags = 0): Promise<void> {
-    await this.session.call(RemoteProcedure.StoragePoolCreate, (writer) => {
-      writeStoragePool(writer, pool);
-      writer.uint(flags);
+  createPool(pool: StoragePoolRef, flags = 0, options: AuditedCallOptions = {}): Promise<void> {
+    return this.auditor.run('pool.create', { ...poolArguments(pool), flags }, options, () =>
+      this.session.call(RemoteProcedure.StoragePoolCreate, (writer) => {
+        writeStoragePool(writer, pool);
+        writer.uint(flags);
+      }));
+  }
+
+  /**
+   * Rescans the pool so volumes written behind libvirt's back show up. Audited: it changes which volumes
+   * libvirtd knows (and may hand out), even though it writes nothing to the disks.
+   */
+  refreshPool(pool: StoragePoolRef, options: AuditedCallOptions = {}): Promise<void> {
+    return this.auditor.run('pool.refresh', poolArguments(pool), options, () =>
+      this.session.call(RemoteProcedure.StoragePoolRefresh, (writer) => {
+        writeStoragePool(writer, pool);
+        writer.uint(0);
+      }));
+  }
+
+  /** Creates a volume in `pool`; its record names the volume once libvirtd has answered with it. */
+  createVolumeXml(pool: StoragePoolRef, xml: string, options: AuditedCallOptions = {}): Promise<StorageVolRef> {
+    const args: AuditArguments = { pool: pool.name, ...xmlArguments(xml) };
+    return this.auditor.run('volume.create', args, options, async () => {
+      const volume = await this.session.call(RemoteProcedure.StorageVolCreateXml, (writer) => {
+        writeStoragePool(writer, pool);
+        writeString(writer, xml);
+        writer.uint(0);
+      }, readStorageVol);
+      Object.assign(args, volumeArguments(volume));
+      return volume;
     });
   }
 
-  /** Rescans the pool so volumes written behind libvirt's back show up. */
-  async refreshPool(pool: StoragePoolRef): Promise<void> {
-    await this.session.call(RemoteProcedure.StoragePoolRefresh, (writer) => {
-      writeStoragePool(writer, pool);
-      writer.uint(0);
-    });
-  }
-
-  createVolumeXml(pool: StoragePoolRef, xml: string): Promise<StorageVolRef> {
-    return this.session.call(RemoteProcedure.StorageVolCreateXml, (writer) => {
-      writeStoragePool(writer, pool);
-      writeString(writer, xml);
-      writer.uint(0);
-    }, readStorageVol);
-  }
-
-  async deleteVolume(volume: StorageVolRef): Promise<void> {
-    await this.session.call(RemoteProcedure.StorageVolDelete, (writer) => {
-      writeStorageVol(writer, volume);
-      writer.uint(0);
-    });
+  deleteVolume(volume: StorageVolRef, options: AuditedCallOptions = {}): Promise<void> {
+    return this.auditor.run('volume.delete', volumeArguments(volume), options, () =>
+      this.session.call(RemoteProcedure.StorageVolDelete, (writer) => {
+        writeStorageVol(writer, volume);
+        writer.uint(0);
+      }));
   }
 
   lookupVolumeByName(pool: StoragePoolRef, name: string): Promise<StorageVolRef> {
@@ -113,9 +135,17 @@ export class StorageOperations {
     return this.session.call(RemoteProcedure.StorageVolGetPath, (writer) => writeStorageVol(writer, volume), readString);
   }
 
-  /** Writes `source` into the volume; resolves once libvirtd confirmed the end of the stream. */
-  uploadVolume(volume: StorageVolRef, source: Readable, range: VolumeRange = {}, options: CallOptions = {}): Promise<void> {
-    return this.session.upload(RemoteProcedure.StorageVolUpload, (writer) => writeTransferArgs(writer, volume, range), source, options);
+  /**
+   * Writes `source` into the volume; resolves once libvirtd confirmed the end of the stream. The record holds
+   * the range and the bytes sent, also when the upload failed part way.
+   */
+  uploadVolume(volume: StorageVolRef, source: Readable, range: VolumeRange = {}, options: CallOptions & AuditedCallOptions = {}): Promise<void> {
+    const args: AuditArguments = { ...volumeArguments(volume), offset: Number(range.offset ?? 0n), length: Number(range.length ?? 0n), bytes: 0 };
+    const countSent = (bytes: number): void => {
+      args['bytes'] = (args['bytes'] as number) + bytes;
+    };
+    return this.auditor.run('volume.upload', args, options, () =>
+      this.session.upload(RemoteProcedure.StorageVolUpload, (writer) => writeTransferArgs(writer, volume, range), source, { ...options, onSent: countSent }));
   }
 
   /** The volume's bytes as a Readable that applies backpressure to the connection. */

@@ -12,7 +12,7 @@ import { AUTH_NONE, RemoteProcedure } from './protocol-constants.js';
 import { writeOptionalString } from './remote-types.js';
 import { RpcConnection, type CallOptions } from './rpc-connection.js';
 import type { RpcTransportFactory } from './rpc-transport.js';
-import { uploadStream } from './upload-stream.js';
+import { uploadStream, type UploadOptions } from './upload-stream.js';
 import { XdrReader } from './xdr-reader.js';
 import { XdrWriter } from './xdr-writer.js';
 
@@ -53,7 +53,7 @@ export class RpcSession {
     return value;
   }
 
-  async upload(procedure: number, encode: Encoder, source: Readable, options: CallOptions = {}): Promise<void> {
+  async upload(procedure: number, encode: Encoder, source: Readable, options: UploadOptions = {}): Promise<void> {
     const connection = await this.connection();
     await uploadStream(connection, procedure, encodeArgs(encode), source, options);
   }

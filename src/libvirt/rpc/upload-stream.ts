@@ -2,18 +2,23 @@
  * [REQ-03] Sends a Node Readable through a libvirt stream (e.g. STORAGE_VOL_UPLOAD): the CALL opens the stream,
  * data goes out as STREAM/CONTINUE packets of STREAM_CHUNK_BYTES (small source chunks are gathered, large ones
  * cut), waiting whenever the transport is saturated; then STREAM/OK asks libvirtd to finish and its STREAM/OK
- * confirms that every byte was written.
+ * confirms that every byte was written. `onSent` is told the size of every packet of data handed to the
+ * transport (e.g. for the audit record's byte count).
  */
 import type { Readable } from 'node:stream';
 import { MessageStatus, STREAM_CHUNK_BYTES } from './protocol-constants.js';
 import type { CallOptions, RpcConnection } from './rpc-connection.js';
+
+export interface UploadOptions extends CallOptions {
+  onSent?: (bytes: number) => void;
+}
 
 export async function uploadStream(
   connection: RpcConnection,
   procedure: number,
   payload: Buffer | undefined,
   source: Readable,
-  options: CallOptions = {},
+  options: UploadOptions = {},
 ): Promise<void> {
   let failure: Error | null = null;
   let confirm!: { resolve(): void; reject(error: Error): void };
@@ -37,6 +42,7 @@ export async function uploadStream(
   const flush = async (): Promise<void> => {
     if (failure) throw failure;
     const accepted = connection.sendStream(serial, procedure, MessageStatus.Continue, gathered);
+    options.onSent?.(gatheredBytes);
     gathered = [];
     gatheredBytes = 0;
     if (!accepted) await connection.drained();

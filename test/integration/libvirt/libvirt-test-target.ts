@@ -2,7 +2,8 @@
  * [REQ-03] Where the libvirt integration tests and the benchmark run: Docker test hypervisor hosts reached the
  * way the operator reaches a host, through a HostSession (ssh2, pinned host key) whose exec channel runs
  * `virt-ssh-helper` (or a socat / nc relay) under the RPC client. `virsh` and the shell inside each host,
- * reached through `docker exec` rather than SSH, are the independent oracles.
+ * reached through `docker exec` rather than SSH, are the independent oracles. Sessions and clients of one host
+ * share one real AuditLog whose records the tests read back.
  */
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/load-config.js';
@@ -30,6 +31,10 @@ export interface LibvirtTestHost {
   readonly session: HostSession;
   /** argv of every command the session ran on the host, oldest first (from its audit records). */
   readonly commands: string[][];
+  /** The audit log shared by this host's sessions and clients, for a client built by hand. */
+  readonly auditLog: AuditLog;
+  /** Every record of auditLog (SSH and libvirt), oldest first. */
+  readonly auditRecords: AuditRecord[];
   /** A new client on the host's shared SSH session; every connection it opens is a new exec channel. */
   client(options?: ClientOptions): LibvirtClient;
   /** A separate SSH session to the host (its own connection and its own relay probe); close it when done. */
@@ -48,11 +53,12 @@ export interface LibvirtTestFleet {
 /** Fast failure detection for tests that cut connections (the shipped defaults take ~30 s). */
 export const quickKeepalive = { intervalMs: 500, countMax: 3 } as const;
 
-/** A real audit log whose lines are kept in memory: the argv of every command the session ran. */
-function commandRecorder(commands: string[][]): AuditLog {
+/** A real audit log whose lines are kept in memory as parsed records, and as the argv of every command run. */
+function auditRecorder(records: AuditRecord[], commands: string[][]): AuditLog {
   return new AuditLog({
     write: (line: string) => {
       const record = JSON.parse(line) as AuditRecord;
+      records.push(record);
       const argv = record.arguments?.['argv'];
       if (record.action === 'ssh.exec' && Array.isArray(argv)) commands.push(argv.map(String));
     },
@@ -61,6 +67,8 @@ function commandRecorder(commands: string[][]): AuditLog {
 
 function libvirtTestHost(host: TestHost): LibvirtTestHost {
   const commands: string[][] = [];
+  const auditRecords: AuditRecord[] = [];
+  const auditLog = auditRecorder(auditRecords, commands);
   const openSession = (): HostSession => new HostSession({
     host: host.name,
     address: host.address,
@@ -68,12 +76,14 @@ function libvirtTestHost(host: TestHost): LibvirtTestHost {
     user: host.user,
     privateKey: host.clientPrivateKey,
     hostKeys: [host.hostKeyLine],
-  }, shippedConfig.ssh, { audit: commandRecorder(commands) });
+  }, shippedConfig.ssh, { audit: auditLog });
   const session = openSession();
   return {
     host,
     session,
     commands,
+    auditLog,
+    auditRecords,
     openSession,
     client: (options = {}) => {
       const config: LibvirtConfig = {
@@ -82,7 +92,9 @@ function libvirtTestHost(host: TestHost): LibvirtTestHost {
         keepalive: options.keepalive ?? shippedConfig.libvirt.keepalive,
         callTimeoutMs: options.callTimeoutMs ?? 30_000,
       };
-      return LibvirtClient.fromConfig(sshRpcTransportFactory(options.session ?? session, config, config.defaultURI), config);
+      return LibvirtClient.fromConfig(sshRpcTransportFactory(options.session ?? session, config, config.defaultURI), config, {
+        audit: { sink: auditLog, host: host.name },
+      });
     },
     virsh: (args) => host.virsh(args),
     run: (argv) => host.exec(argv),

@@ -55,7 +55,8 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
     hosts = new CustomResourceClient<Host>(kubeConfig, HOST_RESOURCE);
     await core.createNamespace({ body: { metadata: { name: SECRET_NAMESPACE } } });
     const ssh = { ...shipped.ssh, connectTimeoutMs: 5000, reconnect: { baseDelayMs: 100, maxDelayMs: 1000 } };
-    access = new PooledHostAccess(new HostSessionPool(ssh, { audit: new AuditLog({ write: () => true }, { controller: 'host-integration' }) }), shipped.libvirt);
+    const audit = new AuditLog({ write: () => true }, { controller: 'host-integration' });
+    access = new PooledHostAccess(new HostSessionPool(ssh, { audit }), shipped.libvirt, audit);
     manager = new Manager({
       kubeConfig,
       identity: 'host-integration',

@@ -54,7 +54,8 @@ describe('[REQ-05] Host controller Secret cache: SSH-auth Secrets of the credent
     await createSecret('keys', 'listed-ssh', 'kubernetes.io/ssh-auth');
     await createSecret('keys', 'listed-opaque');
     await createSecret('apps', 'listed-ssh', 'kubernetes.io/ssh-auth');
-    access = new PooledHostAccess(new HostSessionPool(shipped.ssh, { audit: new AuditLog({ write: () => true }, { controller: 'secret-cache' }) }), shipped.libvirt);
+    const audit = new AuditLog({ write: () => true }, { controller: 'secret-cache' });
+    access = new PooledHostAccess(new HostSessionPool(shipped.ssh, { audit }), shipped.libvirt, audit);
     manager = new Manager({
       kubeConfig,
       identity: 'secret-cache',
