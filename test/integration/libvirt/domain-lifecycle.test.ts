@@ -4,6 +4,7 @@ import { buildDomainXml } from '../../../src/libvirt/domain-xml.js';
 import type { LibvirtClient } from '../../../src/libvirt/libvirt-client.js';
 import { DomainNotOwnedError, LibvirtError } from '../../../src/libvirt/libvirt-error.js';
 import type { DomainLifecycleEvent, LifecycleEventName } from '../../../src/libvirt/operations/domain-events.js';
+import type { AuditRecord } from '../../../src/security/audit-record.js';
 import { guestBootedMarker, guestInitrdPath, guestKernelPath, guestPowerOffMarker } from '../../support/guest/guest-domain.js';
 import { waitForSerialMarker } from '../../support/guest/serial-log.js';
 import { startLibvirtHosts, uniqueName, type LibvirtTestFleet, type LibvirtTestHost } from './libvirt-test-target.js';
@@ -52,6 +53,16 @@ function eventsUntilUndefined(events: ReplaySubject<DomainLifecycleEvent>): Prom
 
 const TRANSITIONS: readonly LifecycleEventName[] = ['defined', 'started', 'shutdown', 'stopped', 'undefined'];
 
+/** The libvirt audit records the host's clients wrote after the first `skip` records of its audit log. */
+function libvirtRecordsAfter(target: LibvirtTestHost, skip: number): AuditRecord[] {
+  return target.auditRecords.slice(skip).filter((record) => record.action.startsWith('libvirt.'));
+}
+
+/** What the tests check of each libvirt audit record: action, outcome, host and domain name. */
+function summary(record: AuditRecord): { action: string; outcome: string; host?: string; domain: unknown } {
+  return { action: record.action, outcome: record.outcome, host: record.host, domain: record.arguments?.['domain'] };
+}
+
 describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () => {
   let fleet: LibvirtTestFleet;
   let hostA: LibvirtTestHost;
@@ -77,6 +88,7 @@ describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () =>
     const name = uniqueName('vf-boot');
     const serialPath = `/var/log/libvirt/qemu/${name}-serial.log`;
     const { events, subscription } = await recordEvents(clientA, name);
+    const auditedBefore = hostA.auditRecords.length;
     try {
       const domain = await clientA.domains.defineXml(bootableGuestXml(name, serialPath));
       expect((await clientA.domains.getState(domain)).state).to.equal('shutoff');
@@ -99,6 +111,12 @@ describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () =>
       const received = await eventsUntilUndefined(events);
       expect(received.map((event) => event.event).filter((kind) => TRANSITIONS.includes(kind))).to.deep.equal(TRANSITIONS);
       expect(received.every((event) => event.uuid === domain.uuid)).to.equal(true);
+      const audited = libvirtRecordsAfter(hostA, auditedBefore);
+      expect(audited.map(summary)).to.deep.equal(['define', 'create', 'shutdown', 'undefine'].map((verb) => ({
+        action: `libvirt.domain.${verb}`, outcome: 'success', host: hostA.host.name, domain: name,
+      })));
+      expect(audited.slice(1).every((record) => record.arguments?.['uuid'] === domain.uuid)).to.equal(true);
+      expect(audited[0]?.arguments?.['xmlSha256']).to.match(/^[0-9a-f]{64}$/);
     } finally {
       subscription.unsubscribe();
     }
@@ -108,6 +126,7 @@ describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () =>
     this.timeout(120_000);
     const name = uniqueName('vf-destroy');
     const { events, subscription } = await recordEvents(clientB, name);
+    const auditedBefore = hostB.auditRecords.length;
     try {
       const domain = await clientB.domains.defineXml(bootableGuestXml(name, `/var/log/libvirt/qemu/${name}-serial.log`));
       await clientB.domains.create(domain);
@@ -120,6 +139,9 @@ describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () =>
       // QEMU also reports 'resumed' on start and 'shutdown' on destroy; the four transitions come in this order.
       const kinds = (await eventsUntilUndefined(events)).map((event) => event.event);
       expect(kinds.filter((kind) => ['defined', 'started', 'stopped', 'undefined'].includes(kind))).to.deep.equal(['defined', 'started', 'stopped', 'undefined']);
+      expect(libvirtRecordsAfter(hostB, auditedBefore).map(summary)).to.deep.equal(['define', 'create', 'destroy', 'undefine'].map((verb) => ({
+        action: `libvirt.domain.${verb}`, outcome: 'success', host: hostB.host.name, domain: name,
+      })));
     } finally {
       subscription.unsubscribe();
     }
@@ -183,6 +205,7 @@ describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () =>
     await hostB.run(['sh', '-c', `cat > /tmp/${name}.xml <<'EOF'\n${foreignXml}\nEOF\n`]);
     expect((await hostB.virsh(['define', `/tmp/${name}.xml`])).code).to.equal(0);
     const before = (await hostB.virsh(['dumpxml', '--inactive', name])).stdout;
+    const auditedBefore = hostB.auditRecords.length;
     try {
       const domain = await clientB.domains.lookupByName(name);
       for (const change of [
@@ -198,11 +221,37 @@ describe('[REQ-03] libvirt over ssh: domain lifecycle on container hosts', () =>
         const error = await change().then(() => null, (failure: unknown) => failure);
         expect(error).to.be.instanceOf(DomainNotOwnedError);
       }
+      const refusals = ['create', 'destroy', 'shutdown', 'reboot', 'undefine', 'set-autostart', 'define', 'define'];
+      expect(libvirtRecordsAfter(hostB, auditedBefore).map(summary)).to.deep.equal(refusals.map((verb) => ({
+        action: `libvirt.domain.${verb}`, outcome: 'denied', host: hostB.host.name, domain: name,
+      })));
       expect((await hostB.virsh(['domstate', name])).stdout.trim()).to.equal('shut off');
       expect((await hostB.virsh(['dominfo', name])).stdout).to.match(/Autostart:\s+disable/);
       expect((await hostB.virsh(['dumpxml', '--inactive', name])).stdout).to.equal(before);
     } finally {
       await hostB.virsh(['undefine', name]);
+    }
+  });
+
+  it('writes no audit record for read-only calls', async () => {
+    const name = uniqueName('vf-readonly');
+    const domain = await clientA.domains.defineXml(bootableGuestXml(name, `/var/log/libvirt/qemu/${name}-serial.log`));
+    try {
+      const auditedBefore = hostA.auditRecords.length;
+      await clientA.domains.lookupByName(name);
+      await clientA.domains.lookupByUuid(domain.uuid);
+      await clientA.domains.getState(domain);
+      await clientA.domains.getXmlDesc(domain);
+      await clientA.domains.assertOwned(domain);
+      await clientA.domains.listAll();
+      await clientA.host.versions();
+      await clientA.host.hostname();
+      await clientA.host.nodeInfo();
+      await clientA.host.freeMemoryBytes();
+      await clientA.storage.listPools();
+      expect(libvirtRecordsAfter(hostA, auditedBefore)).to.deep.equal([]);
+    } finally {
+      await clientA.domains.undefine(domain);
     }
   });
 });
