@@ -100,7 +100,7 @@ export class DomainOperations {
    * Defines (or redefines) a virtfleet domain; the XML must carry the owner metadata. XML that does not parse
    * fails before anything reaches the host, so it writes no audit record.
    */
-  defineXml(xml: string, options: AuditedCallOptions = {}): Promise<DomainRef> {
+  async defineXml(xml: string, options: AuditedCallOptions = {}): Promise<DomainRef> {
     const definition = parseXml(xml, 'domain');
     const name = definition.childText('name') ?? '(unnamed)';
     return this.auditor.run('domain.define', { domain: name, ...xmlArguments(xml) }, options, async () => {
