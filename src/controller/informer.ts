@@ -17,10 +17,8 @@ import { ObjectStore, type StoreChange } from './object-store.js';
 import type { ResourceKind } from './resource-kind.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
-export interface InformerEvent<T> {
-  type: StoreChange<T>['type'] | 'resync';
-  object: T;
-}
+/** A cache change (an `updated` one carries `oldObject`), or a `resync` re-delivery of an unchanged object. */
+export type InformerEvent<T> = StoreChange<T> | { type: 'resync'; object: T };
 
 export interface InformerOptions<T extends KubernetesObject> {
   resource: ResourceKind;

@@ -5,10 +5,10 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { objectKey } from './resource-kind.js';
 
-export interface StoreChange<T> {
-  type: 'added' | 'updated' | 'deleted';
-  object: T;
-}
+/** What one cache write changed; an update carries the version it replaced, so watchers can compare. */
+export type StoreChange<T> =
+  | { type: 'added' | 'deleted'; object: T }
+  | { type: 'updated'; object: T; oldObject: T };
 
 export class ObjectStore<T extends KubernetesObject> {
   private readonly objects = new Map<string, T>();
@@ -38,7 +38,7 @@ export class ObjectStore<T extends KubernetesObject> {
     const cached = this.objects.get(key);
     if (cached !== undefined && cached.metadata?.resourceVersion === object.metadata?.resourceVersion) return undefined;
     this.objects.set(key, object);
-    return { type: cached === undefined ? 'added' : 'updated', object };
+    return cached === undefined ? { type: 'added', object } : { type: 'updated', object, oldObject: cached };
   }
 
   remove(object: T): StoreChange<T> | undefined {

@@ -11,6 +11,12 @@
  * - Throwing a terminal error (`OperatorError` with `retryable: false`) does not requeue: before throwing, the
  *   reconciler records the condition and a Warning Event with the error's `reason`. The key runs again only when
  *   the object (or a mapped watch) changes — no hot loop.
+ * - What triggers a reconcile (watch-sources.ts): an add, delete or resync of the object, and an update that
+ *   changed its generation (spec), labels, annotations, finalizers, deletionTimestamp or ownerReferences. An
+ *   update that changed only status (the reconciler's own status write coming back) does not, so never count on
+ *   your status write to bring the key back: return `{ requeueAfterMs }` for a follow-up. A controller that must
+ *   react to status written by others watches with `watchOwnKind(informer, { includeStatusOnlyUpdates: true })`.
+ *   Mapped kinds (and objects without `metadata.generation`) are not filtered: every change of them counts.
  * - `ctx.signal` aborts when the controller stops (leadership lost, shutdown); pass it to every SSH/libvirt/API
  *   call so in-flight work ends promptly.
  * - Finalizers: remove a finalizer only after cleanup succeeded — use `runFinalizer` (finalizers.ts), which keeps

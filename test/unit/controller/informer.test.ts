@@ -95,6 +95,26 @@ describe('[REQ-01] Informer restart and relist logic (scripted list/watch, fake 
     await informer.stop();
   });
 
+  it('delivers an update with the version it replaced, from a watch event and from a relist', async () => {
+    const clock = new FakeClock();
+    const server = scriptedServer();
+    server.setList([obj('a', '1')], '1');
+    const { informer } = newInformer(server, clock);
+    const replaced: string[] = [];
+    informer.events().subscribe((e) => {
+      if (e.type === 'updated') replaced.push(`${e.oldObject.metadata?.resourceVersion}->${e.object.metadata?.resourceVersion}`);
+    });
+    informer.start();
+    await informer.synced;
+    await flushMicrotasks();
+    server.watches[0]?.send('MODIFIED', obj('a', '2'));
+    server.setList([obj('a', '3')], '3');
+    server.watches[0]?.send('ERROR', { kind: 'Status', code: 410, reason: 'Expired' });
+    await flushMicrotasks();
+    expect(replaced).to.deep.equal(['1->2', '2->3']);
+    await informer.stop();
+  });
+
   it('restarts a closed watch from the last resourceVersion after backoff, without relisting', async () => {
     const clock = new FakeClock();
     const server = scriptedServer();
