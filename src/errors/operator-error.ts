@@ -10,6 +10,8 @@ export interface OperatorErrorOptions {
 export abstract class OperatorError extends Error {
   abstract readonly retryable: boolean;
   abstract readonly reason: string;
+  /** True when a policy or the peer refused the action (audited as `denied` rather than `failure`). */
+  readonly refusal: boolean = false;
 
   constructor(message: string, options: OperatorErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

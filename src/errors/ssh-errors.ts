@@ -13,6 +13,7 @@ export class SshConnectError extends OperatorError {
 export class SshAuthError extends OperatorError {
   readonly retryable = false;
   readonly reason = 'SshAuthenticationFailed';
+  override readonly refusal = true;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
   }
@@ -22,6 +23,7 @@ export class SshAuthError extends OperatorError {
 export class HostKeyMismatchError extends OperatorError {
   readonly retryable = false;
   readonly reason = 'HostKeyMismatch';
+  override readonly refusal = true;
   constructor(readonly host: string, readonly presentedFingerprint: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: host key ${presentedFingerprint} is not among the pinned host keys`, options);
   }

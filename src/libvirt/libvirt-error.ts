@@ -101,6 +101,7 @@ export class LibvirtAuthError extends OperatorError {
 export class DomainNotOwnedError extends OperatorError {
   readonly retryable = false;
   readonly reason = 'DomainNotOwned';
+  override readonly refusal = true;
   constructor(readonly domainName: string, options?: OperatorErrorOptions) {
     super(`domain ${domainName} has no virtfleet owner metadata; refusing to change it`, options);
   }

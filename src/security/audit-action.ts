@@ -4,8 +4,7 @@
  * or the operator refused to change a libvirt domain it does not own), with the time it took. The action's
  * result or error is passed through unchanged.
  */
-import { HostKeyMismatchError, SshAuthError } from '../errors/ssh-errors.js';
-import { DomainNotOwnedError } from '../libvirt/libvirt-error.js';
+import { OperatorError } from '../errors/operator-error.js';
 import type { AuditEntryInput, AuditOutcome } from './audit-record.js';
 import type { AuditSink } from './audit-log.js';
 
@@ -38,8 +37,7 @@ function elapsedMs(clock: MonotonicClock, started: number): number {
 }
 
 function outcomeOf(error: unknown): AuditOutcome {
-  const refused = error instanceof HostKeyMismatchError || error instanceof SshAuthError || error instanceof DomainNotOwnedError;
-  return refused ? 'denied' : 'failure';
+  return error instanceof OperatorError && error.refusal ? 'denied' : 'failure';
 }
 
 function messageOf(error: unknown): string {

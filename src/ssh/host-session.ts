@@ -182,7 +182,7 @@ export class HostSession {
     } catch (error) {
       this.failures += 1;
       this.nextAttemptAt = (this.deps.now?.() ?? Date.now()) + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
-      const denied = error instanceof OperatorError && !error.retryable;
+      const denied = error instanceof OperatorError && error.refusal;
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, denied ? 'denied' : 'failure', (error as Error).message);
       throw error;
     }
