@@ -157,6 +157,43 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
     await conditionOf('late-secret', 'Ready', 'True');
   });
 
+  it('reacts to a spec change at once: pinning the right host key makes a HostKeyMismatch host Ready before any re-check is due', async () => {
+    const otherKey = `SHA256:${randomBytes(32).toString('base64').replace(/=+$/, '')}`;
+    await createSecret('rekeyed-ssh');
+    await createHost('rekeyed', [otherKey]);
+    const refused = await conditionOf('rekeyed', 'Authenticated', 'False', 'HostKeyMismatch');
+    await hosts.mergePatch(undefined, 'rekeyed', { spec: { hostKeys: [testHost.hostKeyLine] } });
+    const ready = await conditionOf('rekeyed', 'Ready', 'True');
+    expect(ready.metadata?.generation).to.equal((refused.metadata?.generation ?? 0) + 1);
+    expect(ready.status?.observedGeneration).to.equal(ready.metadata?.generation);
+  });
+
+  it('reacts to a change of the data of a Host\'s Secret (no generation): an unusable key replaced by the right one makes the Host Ready', async () => {
+    await core.createNamespacedSecret({
+      namespace: SECRET_NAMESPACE,
+      body: { metadata: { name: 'rotated-ssh' }, type: 'kubernetes.io/ssh-auth', stringData: { 'ssh-privatekey': 'not a private key' } },
+    });
+    await createHost('rotated');
+    await conditionOf('rotated', 'Authenticated', 'False', 'SshAuthenticationFailed');
+    const secret = await core.readNamespacedSecret({ namespace: SECRET_NAMESPACE, name: 'rotated-ssh' });
+    await core.replaceNamespacedSecret({
+      namespace: SECRET_NAMESPACE,
+      name: 'rotated-ssh',
+      body: { ...secret, data: { 'ssh-privatekey': Buffer.from(testHost.clientPrivateKey).toString('base64') } },
+    });
+    await conditionOf('rotated', 'Ready', 'True');
+  });
+
+  it('keeps the heartbeat going while nothing but its own status changes', async () => {
+    const first = await conditionOf('ready', 'Ready', 'True');
+    const beat = Date.parse(first.status?.lastHeartbeatTime ?? '');
+    const later = await eventually('a newer heartbeat of ready', async () => {
+      const host = await hosts.get(undefined, 'ready');
+      return Date.parse(host?.status?.lastHeartbeatTime ?? '') > beat ? host : undefined;
+    }, 10 * HEARTBEAT_MS);
+    expect(findCondition(later.status?.conditions, 'Ready')?.status).to.equal('True');
+  });
+
   it('turns Reachable False while the host is stopped and Ready again after it starts', async () => {
     await conditionOf('ready', 'Ready', 'True');
     await testHost.stop();
