@@ -5,7 +5,8 @@
  *   record's leaseDurationSeconds;
  * - every write is a PUT carrying the read resourceVersion, so two candidates never both win (409 loses);
  * - renew every retryPeriod; when no renewal succeeded for renewDeadline, stop leading (callback) and campaign
- *   again;
+ *   again. Unlike client-go, a renew that finds the lease held by another candidate stops leading at once: retrying
+ *   cannot win it back before renewDeadline, and reconciling meanwhile would run two leaders side by side;
  * - on stop, after onStoppedLeading, release the lease (empty holder, leaseDurationSeconds 1) so a standby takes
  *   over at its next retry, unless `releaseOnCancel` is false.
  */
@@ -39,6 +40,7 @@ export class LeaderElector {
   private readonly logger: RuntimeLogger;
   private readonly stopController = new AbortController();
   private observedRecord = '';
+  private observedHolder = '';
   private observedAt = 0;
   private observedDurationSeconds = 0;
   private leading = false;
@@ -105,7 +107,7 @@ export class LeaderElector {
       }
       const remainingMs = this.options.renewDeadlineMs - (this.clock.now() - renewedAt);
       if (await this.withDeadline(this.tryAcquireOrRenew(), remainingMs)) renewedAt = this.clock.now();
-      else if (this.clock.now() - renewedAt >= this.options.renewDeadlineMs) return;
+      else if (this.heldByAnother || this.clock.now() - renewedAt >= this.options.renewDeadlineMs) return;
     }
   }
 
@@ -158,10 +160,15 @@ export class LeaderElector {
     };
   }
 
+  private get heldByAnother(): boolean {
+    return this.observedHolder !== '' && this.observedHolder !== this.options.identity;
+  }
+
   private observe(spec: V1LeaseSpec, now: number): void {
     const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseTransitions, spec.leaseDurationSeconds]);
     if (record === this.observedRecord) return;
     this.observedRecord = record;
+    this.observedHolder = spec.holderIdentity ?? '';
     this.observedAt = now;
     this.observedDurationSeconds = spec.leaseDurationSeconds ?? this.options.leaseDurationSeconds;
   }
