@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { isRetryable } from '../../../src/errors/operator-error.js';
 import { SshConnectError } from '../../../src/errors/ssh-errors.js';
-import { freePort, startTestSshd, type TestSshd } from '../../support/sshd/index.js';
+import { freeLoopbackPort } from '../../support/loopback-port.js';
+import { startTestSshd, type TestSshd } from '../../support/sshd/index.js';
 import { auditedSession, rejectionOf, targetFor } from './support.js';
 
 describe('[REQ-02] ssh transport: failures and reconnect (real sshd)', function () {
@@ -33,7 +34,7 @@ describe('[REQ-02] ssh transport: failures and reconnect (real sshd)', function 
   });
 
   it('reports a host that refuses connections as a retryable SshConnectError', async () => {
-    const closedPort = await freePort();
+    const closedPort = await freeLoopbackPort();
     const { session, records } = auditedSession(targetFor(sshd, { port: closedPort }));
     const error = await rejectionOf(session.connect());
     session.close();
@@ -43,7 +44,7 @@ describe('[REQ-02] ssh transport: failures and reconnect (real sshd)', function 
   });
 
   it('backs off between failed connection attempts instead of hammering the host', async () => {
-    const closedPort = await freePort();
+    const closedPort = await freeLoopbackPort();
     const { session } = auditedSession(targetFor(sshd, { port: closedPort }), { reconnect: { baseDelayMs: 400, maxDelayMs: 400 } });
     await rejectionOf(session.connect());
     const started = Date.now();

@@ -7,7 +7,7 @@ import './testcontainers-env.js';
 import { randomBytes } from 'node:crypto';
 import { clientKeyPair } from './client-key.js';
 import { ensureHostImage } from './host-image.js';
-import { freeLoopbackPort } from './loopback-port.js';
+import { freeLoopbackPort } from '../loopback-port.js';
 import { DockerTestHost } from './test-host.js';
 import type { TestHost } from './test-host.js';
 

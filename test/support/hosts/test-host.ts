@@ -8,7 +8,7 @@ import './testcontainers-env.js';
 import { createHash } from 'node:crypto';
 import { GenericContainer, Wait, getContainerRuntimeClient } from 'testcontainers';
 import type { StartedTestContainer } from 'testcontainers';
-import { waitForSshBanner } from './loopback-port.js';
+import { waitForSshBanner } from '../loopback-port.js';
 
 export interface CommandResult {
   code: number;

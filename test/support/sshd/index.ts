@@ -4,10 +4,10 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, chmod, mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freeLoopbackPort, waitForSshBanner } from '../loopback-port.js';
 
 const run = promisify(execFile);
 
@@ -54,16 +54,6 @@ export async function generateKey(dir: string, name: string, type: 'ed25519' | '
   return { path, privateKey: await readFile(path, 'utf8'), publicKey: (await readFile(`${path}.pub`, 'utf8')).trim() };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** PIDs of `pid` and all its descendants, from /proc. */
 export async function processTree(pid: number): Promise<number[]> {
@@ -103,7 +93,7 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
   // sshd reads authorized_keys as the test user: the directory and file must be readable by it.
   await chmod(dir, 0o755);
   await chmod(authorizedKeys, 0o644);
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const configPath = join(dir, 'sshd_config');
   const logPath = join(dir, 'sshd.log');
   await writeFile(
@@ -130,7 +120,7 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     child = spawn('/usr/sbin/sshd', ['-D', '-f', configPath, '-E', logPath], { stdio: 'ignore' });
-    await waitForPort(port);
+    await waitForSshBanner(port, 10_000);
   };
   const kill = async (): Promise<void> => {
     if (!child?.pid) return;
@@ -161,21 +151,4 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-async function waitForPort(port: number): Promise<void> {
-  const { connect } = await import('node:net');
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen on 127.0.0.1:${port}`);
 }

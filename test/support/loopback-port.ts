@@ -1,4 +1,4 @@
-/** [REQ-03] Loopback TCP helpers for test hosts: pick a free port, wait for an SSH server's banner. */
+/** [REQ-02][REQ-03] Loopback TCP helpers for test sshd instances and test hosts: a free port, an SSH banner. */
 import { createConnection, createServer } from 'node:net';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (the kernel's choice for port 0). */
