@@ -19,6 +19,9 @@ import { argvToCommand } from './shell-quote.js';
 import { SshConnection } from './ssh-connection.js';
 import type { SshTarget } from './ssh-target.js';
 
+/** What a live connection negotiated, and the host key it verified. */
+export type ConnectionInfo = Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'>;
+
 export interface HostSessionDeps {
   audit: AuditSink;
   metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshCommands'>;
@@ -34,6 +37,7 @@ export class HostSession {
   private nextAttemptAt = 0;
   private connects = 0;
   private readonly lifetime = new AbortController();
+  private readonly dropListeners = new Set<(error: Error) => void>();
 
   constructor(
     readonly target: SshTarget,
@@ -53,13 +57,26 @@ export class HostSession {
   }
 
   /** Negotiated algorithms and host key of the live connection, if any. */
-  get connectionInfo(): Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'> | undefined {
+  get connectionInfo(): ConnectionInfo | undefined {
     return this.current && !this.current.closed ? this.current : undefined;
   }
 
-  /** Connects now (or reuses the connection): a cheap reachability and authentication check. */
-  async connect(signal?: AbortSignal): Promise<void> {
-    await this.connection(signal);
+  /**
+   * Connects now (or reuses the connection): a cheap reachability and authentication check. Resolves with the
+   * negotiated algorithms and the fingerprint of the host key that was presented and matched a pin.
+   */
+  async connect(signal?: AbortSignal): Promise<ConnectionInfo> {
+    const connection = await this.connection(signal);
+    return { negotiated: connection.negotiated, hostKeyFingerprint: connection.hostKeyFingerprint };
+  }
+
+  /**
+   * Calls `listener` each time a live connection is lost (network failure, sshd gone, keepalive timeout), not
+   * when this session closes it on purpose. Returns the function removing the listener.
+   */
+  onDrop(listener: (error: Error) => void): () => void {
+    this.dropListeners.add(listener);
+    return () => this.dropListeners.delete(listener);
   }
 
   /** Runs argv and collects its output. Non-zero exits are returned, or thrown with `check: true`. */
@@ -146,8 +163,10 @@ export class HostSession {
 
   close(): void {
     this.lifetime.abort(new SshConnectError(this.target.host, 'session closed'));
-    this.current?.close();
+    this.dropListeners.clear();
+    const current = this.current;
     this.current = undefined;
+    current?.close();
   }
 
   private async connection(signal?: AbortSignal): Promise<SshConnection> {
@@ -169,10 +188,12 @@ export class HostSession {
       this.connects += 1;
       this.current = connection;
       this.deps.metrics?.sshSessions.set({ host: this.target.host }, 1);
-      connection.onClose(() => {
+      connection.onClose((error) => {
         if (this.current !== connection) return;
         this.current = undefined;
         this.deps.metrics?.sshSessions.set({ host: this.target.host }, 0);
+        const lost = error ?? new SshConnectError(this.target.host, 'connection closed');
+        for (const listener of [...this.dropListeners]) listener(lost);
       });
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, 'success', undefined, {
         hostKey: connection.hostKeyFingerprint,

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { createMetricsRegistry, createOperatorMetrics } from '../../../src/observability/metrics.js';
 import { HostSession } from '../../../src/ssh/host-session.js';
 import type { SshTarget } from '../../../src/ssh/ssh-target.js';
+import { pinHostKeys } from '../../../src/security/host-key-policy.js';
 import type { TestSshd } from '../../support/sshd/index.js';
 
 export const shippedSshConfig: SshConfig = loadConfig('config').ssh;
@@ -18,7 +19,7 @@ export function targetFor(sshd: TestSshd, overrides: Partial<SshTarget> = {}): S
     port: sshd.port,
     user: sshd.user,
     privateKey: sshd.clientKey.privateKey,
-    hostKeys: [sshd.hostKey.publicKey],
+    hostKeys: pinHostKeys([sshd.hostKey.publicKey]),
     ...overrides,
   };
 }
