@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
 import type { VirtfleetConfig } from './config/types.js';
-import { systemClock } from './controller/clock.js';
+import { systemClock } from './time/clock.js';
 import { EventRecorder } from './controller/event-recorder.js';
 import { Manager } from './controller/manager.js';
 import { hostAccessOver } from './controllers/host/host-access.js';

@@ -21,7 +21,7 @@
 import { Subject, type Observable } from 'rxjs';
 import { HOST_DEFAULTS } from '../api/v1alpha1/host.js';
 import type { LibvirtConfig, SshConfig } from '../config/types.js';
-import type { Clock } from '../controller/clock.js';
+import type { Clock } from '../time/clock.js';
 import { LibvirtClient } from '../libvirt/libvirt-client.js';
 import { sshRpcTransportFactory } from '../libvirt/ssh-rpc-transport.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
@@ -67,7 +67,11 @@ export class HostConnections {
   private readonly dropped = new Subject<HostDrop>();
 
   constructor(private readonly options: HostConnectionsOptions) {
-    this.pool = new HostSessionPool(options.ssh, { audit: options.audit, ...(options.metrics === undefined ? {} : { metrics: options.metrics }) });
+    this.pool = new HostSessionPool(options.ssh, {
+      audit: options.audit,
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
   }
 
   /** Opens (or reuses) the Host's SSH session and returns it with its libvirt client and verified fingerprint. */

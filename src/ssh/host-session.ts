@@ -3,7 +3,6 @@
  * concurrent channels (callers beyond it queue), reconnect with exponential backoff and jitter, command timeouts
  * and AbortSignal that end the remote process, and an audit record for every connection and command.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
@@ -11,6 +10,7 @@ import { OperatorError } from '../errors/operator-error.js';
 import { SshConnectError, SshTimeoutError } from '../errors/ssh-errors.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import type { AuditSink } from '../security/audit-log.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { reconnectDelay } from './reconnect-delay.js';
 import { runOnChannel } from './run-on-channel.js';
@@ -26,7 +26,8 @@ export interface HostSessionDeps {
   audit: AuditSink;
   metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshCommands'>;
   random?: () => number;
-  now?: () => number;
+  /** Reconnect backoff, command timeouts and durations run on this clock (the system clock by default). */
+  clock?: Clock;
 }
 
 export class HostSession {
@@ -38,6 +39,7 @@ export class HostSession {
   private connects = 0;
   private readonly lifetime = new AbortController();
   private readonly dropListeners = new Set<(error: Error) => void>();
+  private readonly clock: Clock;
 
   constructor(
     readonly target: SshTarget,
@@ -45,6 +47,7 @@ export class HostSession {
     private readonly deps: HostSessionDeps,
   ) {
     this.limiter = new ChannelLimiter(config.maxSessionsPerHost);
+    this.clock = deps.clock ?? systemClock;
   }
 
   /** Connections opened so far (one per reconnect). */
@@ -103,7 +106,7 @@ export class HostSession {
   /** Starts argv with streaming stdin/stdout/stderr. The channel slot is held until the process exits. */
   async spawn(argv: readonly string[], options: CommandOptions = {}): Promise<RemoteProcess> {
     const command = argvToCommand(argv);
-    const started = this.deps.now?.() ?? Date.now();
+    const started = this.clock.now();
     const release = await this.acquireChannel(options.signal);
     let channelOpened = false;
     try {
@@ -114,6 +117,7 @@ export class HostSession {
       const process = runOnChannel(channel, connection, {
         host: this.target.host,
         timeoutMs,
+        clock: this.clock,
         ...(options.signal ? { signal: options.signal } : {}),
       });
       process.exit.then(
@@ -178,9 +182,9 @@ export class HostSession {
   }
 
   private async openWithBackoff(): Promise<SshConnection> {
-    const wait = this.nextAttemptAt - (this.deps.now?.() ?? Date.now());
-    if (wait > 0) await sleep(wait, undefined, { signal: this.lifetime.signal });
-    const started = this.deps.now?.() ?? Date.now();
+    const wait = this.nextAttemptAt - this.clock.now();
+    if (wait > 0) await sleep(this.clock, wait, this.lifetime.signal);
+    const started = this.clock.now();
     try {
       const connection = await SshConnection.open(this.target, this.config, this.lifetime.signal);
       this.failures = 0;
@@ -202,7 +206,7 @@ export class HostSession {
       return connection;
     } catch (error) {
       this.failures += 1;
-      this.nextAttemptAt = (this.deps.now?.() ?? Date.now()) + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
+      this.nextAttemptAt = this.clock.now() + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
       const denied = error instanceof OperatorError && error.refusal;
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, denied ? 'denied' : 'failure', (error as Error).message);
       throw error;
@@ -225,7 +229,7 @@ export class HostSession {
       arguments: extra ? { argv: [...args], ...extra } : { argv: [...args] },
       outcome,
       ...(error === undefined ? {} : { error }),
-      durationMs: (this.deps.now?.() ?? Date.now()) - started,
+      durationMs: this.clock.now() - started,
     });
   }
 }

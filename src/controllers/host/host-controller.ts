@@ -6,7 +6,7 @@
  */
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
 import type { Host } from '../../api/v1alpha1/host.js';
-import type { Clock } from '../../controller/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { Controller } from '../../controller/controller.js';
 import { CustomResourceClient } from '../../controller/custom-resource-client.js';
 import type { Informer } from '../../controller/informer.js';

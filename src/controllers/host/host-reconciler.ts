@@ -14,7 +14,7 @@
  */
 import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';
 import type { Host, HostStatus } from '../../api/v1alpha1/host.js';
-import type { Clock } from '../../controller/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { CustomResourceClient } from '../../controller/custom-resource-client.js';
 import { ensureFinalizer, runFinalizer } from '../../controller/finalizers.js';
 import type { ReconcileContext, ReconcileRequest, Reconciler, Result } from '../../controller/reconciler.js';

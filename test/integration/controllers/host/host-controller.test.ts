@@ -6,7 +6,7 @@ import type { Host } from '../../../../src/api/v1alpha1/host.js';
 import { FINALIZERS } from '../../../../src/api/v1alpha1/finalizers.js';
 import { loadConfig } from '../../../../src/config/load-config.js';
 import type { VirtfleetConfig } from '../../../../src/config/types.js';
-import { systemClock } from '../../../../src/controller/clock.js';
+import { systemClock } from '../../../../src/time/clock.js';
 import { findCondition } from '../../../../src/controller/conditions.js';
 import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
 import { EventRecorder } from '../../../../src/controller/event-recorder.js';

@@ -3,7 +3,7 @@ import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { fileURLToPath } from 'node:url';
 import type { Host } from '../../../../src/api/v1alpha1/host.js';
 import { loadConfig } from '../../../../src/config/load-config.js';
-import { systemClock } from '../../../../src/controller/clock.js';
+import { systemClock } from '../../../../src/time/clock.js';
 import { findCondition } from '../../../../src/controller/conditions.js';
 import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
 import { EventRecorder } from '../../../../src/controller/event-recorder.js';
