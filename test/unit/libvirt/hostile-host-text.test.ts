@@ -5,14 +5,8 @@ import { LibvirtXmlError } from '../../../src/libvirt/libvirt-xml-error.js';
 import { parseDomainXml } from '../../../src/libvirt/parse-domain-xml.js';
 import { readRemoteError } from '../../../src/libvirt/rpc/remote-types.js';
 import { XdrReader } from '../../../src/libvirt/rpc/xdr-reader.js';
-import { XdrWriter } from '../../../src/libvirt/rpc/xdr-writer.js';
 import { LIVE_QEMU_DOMAIN } from './libvirt-xml-samples.js';
-
-function remoteError(message: string): Buffer {
-  const writer = new XdrWriter().int(1).int(10).bool(true).string(message);
-  writer.int(2).bool(false).bool(false).bool(false).bool(false).int(0).int(0).bool(false);
-  return Buffer.from(writer.toBuffer());
-}
+import { remoteErrorPayload } from './rpc/scripted-peer.js';
 
 /** LIVE_QEMU_DOMAIN with its first disk's chain ended by `depth` more backing files. */
 function domainWithBackingChain(depth: number): string {
@@ -26,7 +20,7 @@ function domainWithBackingChain(depth: number): string {
 describe('[REQ-03] text a hostile or broken host sends stays bounded, and deep libvirt XML still parses', () => {
   it('truncates a 1 MiB libvirt error message to its start and a marker', () => {
     const huge = `internal error: ${'A'.repeat(1024 * 1024 - 64)}`;
-    const error = new LibvirtError('DomainGetState', readRemoteError(new XdrReader(remoteError(huge))));
+    const error = new LibvirtError('DomainGetState', readRemoteError(new XdrReader(remoteErrorPayload(1, huge))));
     expect(error.message.length).to.be.at.most(MESSAGE_MAX_CHARS);
     expect(error.message.startsWith('internal error: AAAA')).to.equal(true);
     expect(error.message).to.match(/truncated/);
