@@ -87,7 +87,16 @@ export class LibvirtTimeoutError extends OperatorError {
   readonly reason = 'LibvirtCallTimeout';
 }
 
-/** [REQ-03] Bytes that do not decode as the expected XDR layout; a peer speaking something else. */
+/**
+ * [REQ-03] More domain events arrived before their subscription was registered than the client queues: the
+ * subscription fails instead of growing without bound. Resubscribing (and relisting) recovers.
+ */
+export class LibvirtEventOverflowError extends OperatorError {
+  readonly retryable = true;
+  readonly reason = 'LibvirtEventOverflow';
+}
+
+/** [REQ-03] Bytes that do not decode as the expected XDR layout or protocol sequence; a peer speaking something else. */
 export class XdrDecodeError extends OperatorError {
   readonly retryable = false;
   readonly reason = 'LibvirtProtocolError';
