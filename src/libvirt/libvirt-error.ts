@@ -1,9 +1,11 @@
 /**
  * [REQ-03] Errors of the libvirt wrapper. `LibvirtError` is an API error reported by libvirtd (remote_error):
  * terminal, because repeating the same call gets the same answer. `LibvirtConnectionError` means the RPC
- * connection dropped or stalled: retryable, and the client reconnects on the next call.
+ * connection dropped or stalled: retryable, and the client reconnects on the next call. Text that comes from the
+ * host is truncated (truncateMessage): a peer must not be able to make a condition or log line megabytes long.
  */
 import { OperatorError, type OperatorErrorOptions } from '../errors/operator-error.js';
+import { truncateMessage } from '../errors/truncate-message.js';
 
 /** virErrorNumber values that mean "the object does not exist" (include/libvirt/virterror.h). */
 export const LibvirtErrorCode = {
@@ -56,7 +58,7 @@ export class LibvirtError extends OperatorError {
   readonly level: number;
 
   constructor(readonly procedure: string, fields: RemoteErrorFields, options?: OperatorErrorOptions) {
-    super(fields.message ?? `libvirt error code ${fields.code}`, options);
+    super(truncateMessage(fields.message ?? `libvirt error code ${fields.code}`), options);
     this.code = fields.code;
     this.errorDomain = fields.domain;
     this.level = fields.level;
@@ -85,7 +87,16 @@ export class LibvirtTimeoutError extends OperatorError {
   readonly reason = 'LibvirtCallTimeout';
 }
 
-/** [REQ-03] Bytes that do not decode as the expected XDR layout; a peer speaking something else. */
+/**
+ * [REQ-03] More domain events arrived before their subscription was registered than the client queues: the
+ * subscription fails instead of growing without bound. Resubscribing (and relisting) recovers.
+ */
+export class LibvirtEventOverflowError extends OperatorError {
+  readonly retryable = true;
+  readonly reason = 'LibvirtEventOverflow';
+}
+
+/** [REQ-03] Bytes that do not decode as the expected XDR layout or protocol sequence; a peer speaking something else. */
 export class XdrDecodeError extends OperatorError {
   readonly retryable = false;
   readonly reason = 'LibvirtProtocolError';

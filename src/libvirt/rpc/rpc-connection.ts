@@ -1,7 +1,9 @@
 /**
  * [REQ-03] One libvirt RPC connection over an RpcTransport: frames packets, correlates replies to calls by
  * serial (many calls in flight at once), routes stream packets and events, answers keepalive PINGs and pings
- * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError.
+ * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError. A
+ * stream whose opening CALL has no reply yet fails through that call only (its handler hears nothing), so the
+ * caller gets a rejected open instead of a stream that errors before anyone holds it.
  */
 import { systemClock, type Clock } from '../../time/clock.js';
 import { LibvirtConnectionError, LibvirtError, LibvirtTimeoutError } from '../libvirt-error.js';
@@ -50,6 +52,8 @@ export class RpcConnection {
   private lastSerial = 0;
   private readonly pending = new Map<number, PendingCall>();
   private readonly streams = new Map<number, StreamHandler>();
+  /** Streams whose opening CALL awaits its REPLY. */
+  private readonly openingStreams = new Set<number>();
   private readonly pausedStreams = new Set<number>();
   private readonly drainWaiters = new Set<{ resolve(): void; reject(error: Error): void }>();
   private readonly framer = new PacketFramer();
@@ -85,14 +89,18 @@ export class RpcConnection {
 
   /**
    * Like call, for procedures that open a stream: the handler is registered before the CALL is sent, so no
-   * STREAM packet can arrive unrouted. `serial` identifies the stream; `opened` settles with the CALL's REPLY.
+   * STREAM packet can arrive unrouted. `serial` identifies the stream; `opened` settles with the CALL's REPLY, or
+   * rejects with the error of a STREAM/ERROR or a lost connection that comes first; until then the handler's
+   * onError is never called.
    */
   openStream(procedure: number, payload: Buffer | undefined, handler: StreamHandler, options: CallOptions = {}): { serial: number; opened: Promise<void> } {
     const serial = this.nextSerial();
     this.streams.set(serial, handler);
+    this.openingStreams.add(serial);
     const opened = this.callWithSerial(serial, procedure, payload, options).then(
       () => undefined,
       (error: unknown) => {
+        this.openingStreams.delete(serial);
         this.releaseStream(serial);
         throw error;
       },
@@ -182,6 +190,7 @@ export class RpcConnection {
   private dispatchReply(header: PacketHeader, payload: Buffer): void {
     const call = this.pending.get(header.serial);
     if (!call) return; // the caller timed out or gave up; a late reply is dropped
+    this.openingStreams.delete(header.serial);
     if (header.status === MessageStatus.Ok) call.resolve(payload);
     else call.reject(this.decodeError(header.procedure, payload));
   }
@@ -189,7 +198,9 @@ export class RpcConnection {
   private dispatchStream(header: PacketHeader, payload: Buffer): void {
     const stream = this.streams.get(header.serial);
     if (!stream) return;
-    if (header.status === MessageStatus.Continue) stream.onData(payload);
+    if (header.status === MessageStatus.Error && this.openingStreams.has(header.serial)) {
+      this.pending.get(header.serial)?.reject(this.decodeError(header.procedure, payload));
+    } else if (header.status === MessageStatus.Continue) stream.onData(payload);
     else if (header.status === MessageStatus.Ok) stream.onEnd();
     else stream.onError(this.decodeError(header.procedure, payload));
   }
@@ -239,8 +250,9 @@ export class RpcConnection {
     this.closedWith = error;
     this.keepalive.stop();
     for (const call of [...this.pending.values()]) call.reject(error);
-    for (const stream of [...this.streams.values()]) stream.onError(error);
+    for (const [serial, stream] of [...this.streams]) if (!this.openingStreams.has(serial)) stream.onError(error);
     this.streams.clear();
+    this.openingStreams.clear();
     this.settleDrainWaiters(error);
     this.transport.close();
     this.options.onClose?.(error);
