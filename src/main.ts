@@ -2,7 +2,8 @@
  * [REQ-01] Wiring of the operator process, and nothing else: root logger, audit log, metrics and health server,
  * shared host connections, controller Manager with leader election, the Host controller. `stop()` is the graceful
  * shutdown SIGTERM asks for: readiness drops, controllers drain and the lease is released, SSH and libvirt
- * connections close, the health server stops, the audit log closes.
+ * connections close, the health server stops, the audit chain head is published (file sink) and the audit log
+ * closes.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
@@ -19,6 +20,7 @@ import type { ListenAddress } from './observability/listen-address.js';
 import { createRootLogger } from './observability/logger.js';
 import { controllerMetricsSink } from './observability/metrics-sink-adapter.js';
 import { createMetricsRegistry, createOperatorMetrics } from './observability/metrics.js';
+import { auditHeadPublisherFor } from './security/audit-head-publisher.js';
 import { openAuditLog } from './security/audit-log.js';
 
 export const EVENT_SOURCE_COMPONENT = 'virtfleet-controller';
@@ -47,7 +49,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   const registry = createMetricsRegistry();
   const health = new HealthServer({ address: config.controller.metricsAddress, registry });
-  const audit = openAuditLog(config.controller.audit, { controller: identity });
+  const audit = await openAuditLog(config.controller.audit, { controller: identity });
   let healthAddress: ListenAddress;
   try {
     healthAddress = await health.start();
@@ -56,6 +58,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     throw error;
   }
 
+  const auditHead = auditHeadPublisherFor(config.controller, { kubeConfig, audit, identity, logger });
+  auditHead?.start();
   const metrics = createOperatorMetrics(registry);
   const manager = new Manager({
     kubeConfig,
@@ -105,6 +109,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await manager.stop();
       await connections.closeAll();
       await health.stop();
+      await auditHead?.stop();
       audit.close();
       logger.info('operator stopped');
     },

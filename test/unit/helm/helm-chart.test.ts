@@ -20,7 +20,7 @@ interface K8sObject {
   metadata: { name: string; namespace?: string };
   [field: string]: unknown;
 }
-interface PolicyRule { apiGroups: string[]; resources: string[]; verbs: string[] }
+interface PolicyRule { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }
 interface Container {
   args: string[];
   env: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
@@ -111,6 +111,11 @@ describe('[REQ-05] Helm chart helm/virtfleet', function () {
     const role = only(objects, 'Role') as unknown as K8sObject & { rules: PolicyRule[] };
     expect(role.metadata.namespace).to.equal(NAMESPACE);
     expect(verbsOn('coordination.k8s.io', 'leases', role.rules)).to.deep.equal(['create', 'get', 'update']);
+    expect(verbsOn('', 'configmaps')).to.deep.equal([]);
+    expect(role.rules.filter((rule) => rule.resources.includes('configmaps'))).to.deep.equal([
+      { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['virtfleet-controller-audit-head'], verbs: ['patch'] },
+    ]);
     const serviceAccount = only(objects, 'ServiceAccount').metadata.name;
     for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
       const binding = only(objects, kind) as unknown as { subjects: Array<{ name: string; namespace: string }> };
