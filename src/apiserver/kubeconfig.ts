@@ -1,4 +1,4 @@
-/** [REQ-01] Writes a kubeconfig for the test API server: its CA, its URL and a bearer-token user. */
+/** [REQ-01] Writes a kubeconfig for the API server: its CA, its URL and a bearer-token user. */
 import { writeFile } from 'node:fs/promises';
 import yaml from 'js-yaml';
 
