@@ -1,8 +1,11 @@
-/** [REQ-01] Reads CustomResourceDefinition YAML files from a directory into servable resource types. */
+/**
+ * [REQ-01] CustomResourceDefinitions: the resource types a CRD object serves, and CRD YAML files read from a
+ * directory (what the server installs at start).
+ */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import type { JsonSchema, PrinterColumn, ResourceType } from './types.js';
+import type { JsonSchema, KubeObject, PrinterColumn, ResourceType } from './types.js';
 
 interface CrdVersion {
   name: string;
@@ -46,8 +49,8 @@ export function resourceTypesOfCrd(document: unknown): ResourceType[] {
     }));
 }
 
-/** Every CRD in `*.yaml`/`*.yml`/`*.json` files of `dir` (multi-document files allowed); a missing dir yields none. */
-export async function loadCrdDirectory(dir: string): Promise<ResourceType[]> {
+/** Every CRD document in `*.yaml`/`*.yml`/`*.json` files of `dir` (multi-document files allowed); a missing dir yields none. */
+export async function readCrdDirectory(dir: string): Promise<KubeObject[]> {
   let files: string[];
   try {
     files = (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
@@ -55,10 +58,10 @@ export async function loadCrdDirectory(dir: string): Promise<ResourceType[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const types: ResourceType[] = [];
+  const crds: KubeObject[] = [];
   for (const file of files) {
     const documents = yaml.loadAll(await readFile(join(dir, file), 'utf8'));
-    for (const document of documents) types.push(...resourceTypesOfCrd(document));
+    for (const document of documents) if (resourceTypesOfCrd(document).length > 0) crds.push(document as KubeObject);
   }
-  return types;
+  return crds;
 }

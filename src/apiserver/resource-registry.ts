@@ -1,8 +1,21 @@
-/** [REQ-01] Looks up servable resource types by group, version and plural (or kind). */
+/**
+ * [REQ-01] Looks up servable resource types by group, version and plural (or kind): the built-in kinds, plus
+ * the custom ones of the CustomResourceDefinitions currently stored (replaced whenever a CRD changes).
+ */
 import type { ResourceType } from './types.js';
 
 export class ResourceRegistry {
-  constructor(readonly types: ResourceType[]) {}
+  private custom: ResourceType[] = [];
+
+  constructor(private readonly builtin: ResourceType[]) {}
+
+  get types(): ResourceType[] {
+    return [...this.builtin, ...this.custom];
+  }
+
+  setCustomTypes(types: ResourceType[]): void {
+    this.custom = types;
+  }
 
   find(group: string, version: string, plural: string): ResourceType | undefined {
     return this.types.find((t) => t.group === group && t.version === version && t.plural === plural);

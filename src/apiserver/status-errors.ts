@@ -1,5 +1,5 @@
-/** [REQ-01] API errors of the test API server, rendered as `kind: Status` bodies like the real kube-apiserver. */
-import { OperatorError } from '../../../src/errors/operator-error.js';
+/** [REQ-01] API errors of the API server, rendered as `kind: Status` bodies like the real kube-apiserver. */
+import { OperatorError } from '../errors/operator-error.js';
 import { groupKindOf, groupResourceOf, type ResourceType } from './types.js';
 
 export interface StatusCause {

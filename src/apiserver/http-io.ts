@@ -1,4 +1,4 @@
-/** [REQ-01] Request body reading and JSON/Status responses of the test API server. */
+/** [REQ-01] Request body reading and JSON/Status responses of the API server. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './status-errors.js';
 

@@ -1,4 +1,4 @@
-/** [REQ-01] Routes a request of the test API server: health, version, discovery, OpenAPI and resource URLs. */
+/** [REQ-01] Routes a request of the API server: health, version, discovery, OpenAPI and resource URLs. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coreVersions, groupDocument, groupList, resourceList, VERSION_INFO } from './discovery.js';
 import { sendError, sendJson } from './http-io.js';

@@ -1,4 +1,4 @@
-/** [REQ-01] The core kinds the test API server serves besides CRDs: Namespaces, Secrets, ConfigMaps, Events, Leases. */
+/** [REQ-01] The core kinds the API server serves besides CRDs: Namespaces, Secrets, ConfigMaps, Events, Leases. */
 import type { PrinterColumn, ResourceType } from './types.js';
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };

@@ -3,6 +3,7 @@
  * with finalizers, namespace existence and termination, resourceVersion preconditions and managedFields.
  */
 import { admit, type FieldValidation } from './admission.js';
+import { establish, isCrdType, validateCrd } from './crd-strategy.js';
 import { recordUpdate, type ManagerIdentity } from './managed-fields.js';
 import { checkIdentity, initializeForCreate, isNoop, mergeForUpdate, normalizeSecret, timestamp } from './object-lifecycle.js';
 import type { ObjectStore } from './object-store.js';
@@ -57,6 +58,15 @@ export class ResourceService {
     return { manager: who, apiVersion: apiVersionOf(type), subresource, now: timestamp(this.clock()) };
   }
 
+  /** Kind-specific normalisation and checks before admission: Secrets' stringData, CRDs' status. */
+  private prepare(type: ResourceType, object: KubeObject): void {
+    if (type.group === '' && type.plural === 'secrets') normalizeSecret(object);
+    if (isCrdType(type)) {
+      validateCrd(object);
+      establish(object, timestamp(this.clock()));
+    }
+  }
+
   private checkNamespace(type: ResourceType, namespace: string | undefined, name: string): void {
     if (!type.namespaced) return;
     const ns = this.store.get(typeKeyOf(this.namespaceType), undefined, namespace ?? '');
@@ -69,7 +79,7 @@ export class ResourceService {
   create(type: ResourceType, namespace: string | undefined, body: KubeObject, options: WriteOptions, managed?: KubeObject['metadata']['managedFields']): WriteResult {
     checkIdentity(type, namespace, body);
     const object = initializeForCreate(type, body, this.clock());
-    if (type.plural === 'secrets') normalizeSecret(object);
+    this.prepare(type, object);
     const warnings = admit(type, object, undefined, options.fieldValidation);
     this.checkNamespace(type, namespace, object.metadata.name!);
     if (this.store.get(typeKeyOf(type), namespace, object.metadata.name!) !== undefined) throw alreadyExists(type, object.metadata.name!);
@@ -91,7 +101,7 @@ export class ResourceService {
     const requested = incoming.metadata.resourceVersion;
     if (requested !== undefined && requested !== '' && requested !== old.metadata.resourceVersion) throw conflict(type, name);
     const next = mergeForUpdate(type, old, incoming, subresource);
-    if (type.plural === 'secrets') normalizeSecret(next);
+    this.prepare(type, next);
     const warnings = admit(type, next, old, options.fieldValidation);
     next.metadata.managedFields = managed ?? recordUpdate(withRequestedManagedFields(old, incoming), next, type.schema, this.manager(options.fieldManager, subresource, type));
     if (isNoop(old, next)) return { object: old, warnings };
@@ -126,9 +136,17 @@ export class ResourceService {
   }
 
   private remove(type: ResourceType, object: KubeObject): KubeObject {
+    if (isCrdType(type)) this.removeInstances(object);
     const removed = this.store.commit(typeKeyOf(type), 'DELETED', object);
     if (type.namespaced) this.finishNamespaceIfEmpty(object.metadata.namespace!);
     return removed;
+  }
+
+  /** Deleting a CRD deletes every custom resource it served. */
+  private removeInstances(crd: KubeObject): void {
+    const spec = crd.spec as { group: string; names: { plural: string } };
+    const typeKey = `${spec.group}/${spec.names.plural}`;
+    for (const object of this.store.list(typeKey)) this.store.commit(typeKey, 'DELETED', object);
   }
 
   private terminateNamespace(namespace: KubeObject): KubeObject {

@@ -78,5 +78,5 @@ export function decodeProtobufObject(body: Buffer): KubeObject {
     const type = raw.find((f) => f.number === 3);
     return { ...object, data: mapEntries(raw, 2, true), type: type === undefined ? undefined : text(type.value), stringData: mapEntries(raw, 4, false) };
   }
-  throw badRequest(`protobuf encoding of ${kind} is not supported by the test API server; send JSON`);
+  throw badRequest(`protobuf encoding of ${kind} is not supported by the API server; send JSON`);
 }

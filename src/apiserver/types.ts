@@ -1,4 +1,4 @@
-/** [REQ-01] Shapes shared by the test API server's modules: stored objects, JSON schemas and resource types. */
+/** [REQ-01] Shapes shared by the API server's modules: stored objects, JSON schemas and resource types. */
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
