@@ -14,7 +14,12 @@ const HOST_RULES: PolicyRule[] = [
 ];
 const SECRET_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }];
 const EVENT_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] }];
-const LEASE_RULES: PolicyRule[] = [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }];
+/** The Lease, and the ConfigMap the audit chain head is published to (created once, then patched by name only). */
+const LEASE_RULES: PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['configmaps'], resourceNames: ['virtfleet-controller-audit-head'], verbs: ['patch'] },
+];
 
 function rulesOf(objects: K8sObject[], kind: 'ClusterRole' | 'Role', name: string, namespace?: string): PolicyRule[] {
   return (named(objects, kind, name, namespace) as RoleObject).rules;
