@@ -33,6 +33,8 @@ export const VIRTUAL_MACHINE_CONDITIONS = {
   DisksReady: 'DisksReady',
   Ready: 'Ready',
   Synchronized: 'Synchronized',
+  /** Present only while the running guest differs from the spec in what needs a restart (memory, vcpus). */
+  RestartRequired: 'RestartRequired',
 } as const;
 export type VirtualMachineConditionType = (typeof VIRTUAL_MACHINE_CONDITIONS)[keyof typeof VIRTUAL_MACHINE_CONDITIONS];
 
@@ -81,6 +83,14 @@ export const VIRTUAL_MACHINE_REASONS = {
   Synced: 'Synced',
   SyncFailed: 'SyncFailed',
   Orphaned: 'Orphaned',
+  InsufficientCapacity: 'InsufficientCapacity',
+  DomainNameTaken: 'DomainNameTaken',
+  DriftRepaired: 'DriftRepaired',
+  RestartRequired: 'RestartRequired',
+  CrashLoopBackOff: 'CrashLoopBackOff',
+  UserDataNotFound: 'UserDataNotFound',
+  DeleteFailed: 'DeleteFailed',
+  Deleted: 'Deleted',
 } as const;
 
 export const IMAGE_TRANSFER_REASONS = {
