@@ -7,7 +7,7 @@
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from '../controller/api-errors.js';
-import { systemClock, type Clock, type TimerHandle } from '../controller/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { silentLogger, type RuntimeLogger } from '../controller/runtime-logger.js';
 import type { ControllerConfig } from '../config/types.js';
 import type { ChainHead } from './audit-file.js';

@@ -21,7 +21,7 @@ export interface K8sObject {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
   [field: string]: unknown;
 }
-export interface PolicyRule { apiGroups: string[]; resources: string[]; verbs: string[] }
+export interface PolicyRule { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }
 export type RoleObject = K8sObject & { rules: PolicyRule[] };
 
 export async function helm(args: string[]): Promise<string> {
