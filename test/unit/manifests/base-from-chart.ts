@@ -51,6 +51,7 @@ export function chartObjects(helm: string): K8sObject[] {
 
 const FILES: Record<string, string[]> = {
   'rbac.yaml': ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
+  'admission-policy.yaml': ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
   'service.yaml': ['Service'],
   'deployment.yaml': ['Deployment'],
 };
