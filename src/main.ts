@@ -59,7 +59,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }
 
   const auditHead = auditHeadPublisherFor(config.controller, { kubeConfig, audit, identity, logger });
-  auditHead?.start();
   const metrics = createOperatorMetrics(registry);
   const manager = new Manager({
     kubeConfig,
@@ -98,6 +97,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // Leader or standby alike: a standby with warm caches is ready to take over.
   health.addReadinessCheck('manager-running', () => running);
   manager.start();
+  auditHead?.start();
   logger.info('operator started', { healthAddress: formatAddress(healthAddress), leaderElection: config.controller.leaderElection.enabled });
 
   return {

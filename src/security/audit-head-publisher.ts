@@ -3,7 +3,8 @@
  * audit log's chain head into the annotations of a ConfigMap (names and format in audit-head.ts), creating the
  * ConfigMap when it does not exist. It writes only when the head moved since this process last published it
  * (or since the file was opened), so a standby replica, which audits nothing, never overwrites the leader's
- * head. A failed write is logged and retried at the next tick; it never stops the operator.
+ * head. A failed write is logged and retried at the next tick; it never stops the operator, and the final write
+ * on shutdown is given up after STOP_TIMEOUT_MS.
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from '../controller/api-errors.js';
@@ -18,6 +19,8 @@ const mergePatchOptions = setHeaderOptions('Content-Type', PatchStrategy.MergePa
 
 /** How often a moved head is published while running. */
 export const AUDIT_HEAD_PUBLISH_INTERVAL_MS = 30_000;
+/** How long stop() waits for the final write. */
+export const STOP_TIMEOUT_MS = 5_000;
 
 export interface AuditHeadPublisherOptions {
   api: Pick<CoreV1Api, 'patchNamespacedConfigMap' | 'createNamespacedConfigMap'>;
@@ -53,13 +56,26 @@ export class AuditHeadPublisher {
     this.schedule();
   }
 
-  /** Stops the timer and publishes the final head (waits for a write already under way first). */
+  /**
+   * Stops the timer and publishes the final head (after a write already under way), giving up after
+   * STOP_TIMEOUT_MS so that an unreachable API server cannot hold up shutdown.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = undefined;
-    await this.inFlight;
-    await this.publishIfMoved();
+    let deadline: TimerHandle | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      deadline = this.clock.setTimeout(() => {
+        this.logger.warn('audit chain head not published at shutdown: the API server did not answer in time', { timeoutMs: STOP_TIMEOUT_MS });
+        resolve();
+      }, STOP_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.inFlight.then(() => this.publishIfMoved()), timedOut]);
+    } finally {
+      deadline?.cancel();
+    }
   }
 
   private schedule(): void {
