@@ -4,8 +4,9 @@
  * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError. A
  * stream whose opening CALL has no reply yet fails through that call only (its handler hears nothing), so the
  * caller gets a rejected open instead of a stream that errors before anyone holds it.
- * What is queued for a peer that does not read is bounded: PINGs are answered only while the transport accepts
- * more (a flood of them cannot queue PONGs without limit), incoming PINGs alone do not count as a sign of life,
+ * What is queued for a peer that does not read is bounded: its PINGs are answered only while the transport accepts
+ * more (a flood of them cannot queue PONGs without limit; our own PINGs, one per interval, always go out, queued
+ * behind upload data if need be), incoming PINGs alone do not count as a sign of life,
  * and a queue past `outgoingLimitBytes` closes the connection with LibvirtConnectionError.
  */
 import { systemClock, type Clock } from '../../controller/clock.js';
@@ -185,8 +186,8 @@ export class RpcConnection {
     const { header, payload } = decodePacket(raw);
     if (header.program === KEEPALIVE_PROGRAM) {
       // A peer that only pings may be one that no longer serves us: only its PONGs are signs of life.
-      if (header.procedure === KeepaliveProcedure.Ping) this.sendKeepalive(KeepaliveProcedure.Pong);
-      else this.keepalive.noteTraffic();
+      if (header.procedure !== KeepaliveProcedure.Ping) this.keepalive.noteTraffic();
+      else if (!this.transport.writable.writableNeedDrain) this.sendKeepalive(KeepaliveProcedure.Pong);
       return;
     }
     this.keepalive.noteTraffic();
@@ -219,9 +220,8 @@ export class RpcConnection {
     return new LibvirtError(procedureName(procedure), readRemoteError(reader));
   }
 
-  /** Skipped while the transport is saturated: a keepalive that cannot be read soon is worthless anyway. */
   private sendKeepalive(procedure: number): void {
-    if (this.closedWith || this.transport.writable.writableNeedDrain) return;
+    if (this.closedWith) return;
     this.write({ program: KEEPALIVE_PROGRAM, version: KEEPALIVE_PROTOCOL_VERSION, procedure, type: MessageType.Message, serial: 0, status: MessageStatus.Ok });
   }
 

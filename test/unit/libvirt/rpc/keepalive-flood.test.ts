@@ -41,4 +41,14 @@ describe('[REQ-03] libvirt rpc connection against a peer that floods PINGs and n
     for (const error of errors) expect((error as Error).message).to.match(/not reading/);
     expect(errors.every((error) => error instanceof LibvirtConnectionError)).to.equal(true);
   });
+
+  it('still sends its own PING while upload data fills the transport, so a slow healthy upload is not declared dead', async () => {
+    const clock = new FakeClock();
+    const peer = new ScriptedPeer({ draining: false });
+    new RpcConnection(peer.transport(), { callTimeoutMs: 0, keepalive: { intervalMs: 5000, countMax: 5 }, clock })
+      .sendStream(1, RemoteProcedure.StorageVolUpload, 2, [Buffer.alloc(256 * 1024)]);
+    const queued = peer.fromClient.writableLength;
+    await clock.advance(5000);
+    expect(peer.fromClient.writableLength - queued, 'one PING queued behind the data').to.equal(28);
+  });
 });
