@@ -53,7 +53,7 @@ interface PendingCall {
 }
 
 const MAX_SERIAL = 0xffffffff;
-/** Room for the largest message (a CALL of MESSAGE_MAX_BYTES) on top of a full transport buffer, twice over. */
+/** Two messages of the largest size: more than a client that waits for drain (as uploads do) ever queues. */
 const DEFAULT_OUTGOING_LIMIT_BYTES = 2 * (LENGTH_WORD_BYTES + MESSAGE_MAX_BYTES);
 
 export class RpcConnection {
