@@ -30,9 +30,10 @@ export interface DomainLifecycleEvent {
 
 const EVENT_ID_LIFECYCLE = 0;
 /** Events queued while REGISTER is in flight; a round trip sees a handful, a flood is cut off here. */
-export const EARLY_EVENTS_MAX = 1000;
+const EARLY_EVENTS_MAX = 1000;
 
-function decodeLifecycle(payload: Buffer): { callbackId: number; event: DomainLifecycleEvent } {
+/** Decodes one DOMAIN_EVENT_CALLBACK_LIFECYCLE message; bytes of another layout are an XdrDecodeError. */
+export function decodeLifecycle(payload: Buffer): { callbackId: number; event: DomainLifecycleEvent } {
   const reader = new XdrReader(payload);
   const callbackId = reader.int();
   const domain = readDomain(reader);

@@ -4,6 +4,10 @@
  * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError. A
  * stream whose opening CALL has no reply yet fails through that call only (its handler hears nothing), so the
  * caller gets a rejected open instead of a stream that errors before anyone holds it.
+ * What is queued for a peer that does not read is bounded: its PINGs are answered only while the transport accepts
+ * more (a flood of them cannot queue PONGs without limit; our own PINGs, one per interval, always go out, queued
+ * behind upload data if need be), incoming PINGs alone do not count as a sign of life,
+ * and a queue past `outgoingLimitBytes` closes the connection with LibvirtConnectionError.
  */
 import { systemClock, type Clock } from '../../time/clock.js';
 import { LibvirtConnectionError, LibvirtError, LibvirtTimeoutError } from '../libvirt-error.js';
@@ -12,8 +16,8 @@ import { decodePacket, encodePacket, encodePacketHead, type PacketHeader } from 
 import { PacketFramer } from './packet-framer.js';
 import { procedureName } from './procedure-names.js';
 import {
-  KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KeepaliveProcedure, MessageStatus, MessageType, REMOTE_PROGRAM,
-  REMOTE_PROTOCOL_VERSION,
+  KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KeepaliveProcedure, LENGTH_WORD_BYTES, MESSAGE_MAX_BYTES, MessageStatus,
+  MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
 } from './protocol-constants.js';
 import { readRemoteError } from './remote-types.js';
 import type { RpcTransport } from './rpc-transport.js';
@@ -32,6 +36,8 @@ export interface RpcConnectionOptions {
   /** An asynchronous event (type MESSAGE) of the remote program. */
   onEvent?: (procedure: number, payload: Buffer) => void;
   onClose?: (error: LibvirtConnectionError) => void;
+  /** Bytes that may wait in the transport for the peer to read before the connection is closed. */
+  outgoingLimitBytes?: number;
 }
 
 /** Receives the STREAM packets of one call. */
@@ -47,6 +53,8 @@ interface PendingCall {
 }
 
 const MAX_SERIAL = 0xffffffff;
+/** Two messages of the largest size: more than a client that waits for drain (as uploads do) ever queues. */
+const DEFAULT_OUTGOING_LIMIT_BYTES = 2 * (LENGTH_WORD_BYTES + MESSAGE_MAX_BYTES);
 
 export class RpcConnection {
   private lastSerial = 0;
@@ -176,11 +184,13 @@ export class RpcConnection {
 
   private dispatch(raw: Buffer): void {
     const { header, payload } = decodePacket(raw);
-    this.keepalive.noteTraffic();
     if (header.program === KEEPALIVE_PROGRAM) {
-      if (header.procedure === KeepaliveProcedure.Ping) this.sendKeepalive(KeepaliveProcedure.Pong);
+      // A peer that only pings may be one that no longer serves us: only its PONGs are signs of life.
+      if (header.procedure !== KeepaliveProcedure.Ping) this.keepalive.noteTraffic();
+      else if (!this.transport.writable.writableNeedDrain) this.sendKeepalive(KeepaliveProcedure.Pong);
       return;
     }
+    this.keepalive.noteTraffic();
     if (header.program !== REMOTE_PROGRAM) return;
     if (header.type === MessageType.Reply) this.dispatchReply(header, payload);
     else if (header.type === MessageType.Stream) this.dispatchStream(header, payload);
@@ -216,15 +226,21 @@ export class RpcConnection {
   }
 
   private write(header: PacketHeader, payload?: Uint8Array | readonly Uint8Array[]): boolean {
-    if (payload === undefined || payload instanceof Uint8Array) return this.transport.writable.write(encodePacket(header, payload));
-    // Bulk stream data: the header and the caller's buffers go out in one corked (vectored) write, uncopied.
     const { writable } = this.transport;
-    const dataBytes = payload.reduce((sum, part) => sum + part.length, 0);
-    writable.cork();
-    writable.write(encodePacketHead(header, dataBytes));
-    for (const part of payload) writable.write(part);
-    writable.uncork();
-    return writable.writableLength < writable.writableHighWaterMark;
+    if (payload === undefined || payload instanceof Uint8Array) {
+      writable.write(encodePacket(header, payload));
+    } else {
+      // Bulk stream data: the header and the caller's buffers go out in one corked (vectored) write, uncopied.
+      const dataBytes = payload.reduce((sum, part) => sum + part.length, 0);
+      writable.cork();
+      writable.write(encodePacketHead(header, dataBytes));
+      for (const part of payload) writable.write(part);
+      writable.uncork();
+    }
+    const queued = writable.writableLength;
+    const limit = this.options.outgoingLimitBytes ?? DEFAULT_OUTGOING_LIMIT_BYTES;
+    if (queued > limit) this.fail(new LibvirtConnectionError(`libvirt peer is not reading: ${queued} bytes queued for it (limit ${limit})`));
+    return queued < writable.writableHighWaterMark;
   }
 
   private nextSerial(): number {
