@@ -9,8 +9,9 @@
  * - unreachable, libvirt connection lost or timed out (retryable): status written, the error is thrown and the
  *   workqueue retries with per-key exponential backoff.
  * - missing or invalid credentials, host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
- *   errors (terminal): status written plus a Warning Event, then a slow re-check after `recheckIntervalMs`
- *   (5 min) — no hot loop; a change of the Host or of its Secret (mapped watch) triggers one at once.
+ *   errors (terminal): status written plus a Warning Event, then the error is returned as `Result.terminalError`
+ *   (counted with its reason) with a slow re-check after `recheckIntervalMs` (5 min) — no hot loop; a change of
+ *   the Host or of its Secret (mapped watch) triggers one at once.
  */
 import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';
 import type { Host, HostStatus } from '../../api/v1alpha1/host.js';
@@ -78,14 +79,15 @@ export class HostReconciler implements Reconciler {
     switch (observation.stage) {
       case 'ready':
         return { requeueAfterMs: Math.max(1000, heartbeatDelayMs(stored.status, timing)) };
-      case 'credentials':
-        ctx.logger.warn('host credentials unusable', { reason: observation.reason });
-        return { requeueAfterMs: this.recheckIntervalMs };
+      case 'credentials': {
+        const { secretRef, reason } = observation.error;
+        ctx.logger.warn('host credentials unusable', { reason, secret: `${secretRef.namespace}/${secretRef.name}` });
+        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
+      }
       case 'connect':
       case 'libvirt':
         if (observation.error.retryable) throw observation.error;
-        ctx.logger.warn('host check failed terminally, re-checking later', { reason: observation.error.reason, error: observation.error.message });
-        return { requeueAfterMs: this.recheckIntervalMs };
+        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
     }
   }
 
@@ -96,7 +98,7 @@ export class HostReconciler implements Reconciler {
       connection = await this.options.access.connect(host.metadata?.name ?? '', signal);
     } catch (error) {
       if (signal.aborted) throw error;
-      if (error instanceof HostCredentialsError) return { stage: 'credentials', reason: error.reason, message: error.message };
+      if (error instanceof HostCredentialsError) return { stage: 'credentials', error };
       if (error instanceof OperatorError) return { stage: 'connect', error };
       return { stage: 'connect', error: new SshConnectError(host.metadata?.name ?? '', String(error), { cause: error }) };
     }

@@ -216,7 +216,10 @@ describe('[REQ-01] HostReconciler', () => {
         expect(first).to.be.instanceOf(Error);
         expect(isRetryable(first)).to.equal(true);
       } else {
-        expect(first).to.deep.equal({ requeueAfterMs: RECHECK_MS });
+        expect(first).to.deep.include({ requeueAfterMs: RECHECK_MS });
+        const terminal = (first as Result).terminalError;
+        expect(terminal?.reason, 'the terminal failure is returned for the metrics').to.equal(blocking);
+        expect(terminal?.retryable).to.equal(false);
       }
 
       hosts.mutations = [];
