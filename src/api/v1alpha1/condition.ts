@@ -25,6 +25,8 @@ export const HOST_CONDITIONS = {
   Authenticated: 'Authenticated',
   LibvirtReady: 'LibvirtReady',
   Ready: 'Ready',
+  /** Only while the Host is being deleted: True while VirtualMachines still run on it (deletion waits). */
+  HasVirtualMachines: 'HasVirtualMachines',
 } as const;
 export type HostConditionType = (typeof HOST_CONDITIONS)[keyof typeof HOST_CONDITIONS];
 
@@ -86,6 +88,7 @@ export const HOST_REASONS = {
   AuthSucceeded: 'AuthSucceeded',
   LibvirtConnected: 'LibvirtConnected',
   HostReady: 'HostReady',
+  VirtualMachinesPresent: 'VirtualMachinesPresent',
   HostNotFound: ERROR_REASONS.HostNotFound,
   CredentialsNotFound: ERROR_REASONS.CredentialsNotFound,
   CredentialsInvalid: ERROR_REASONS.CredentialsInvalid,

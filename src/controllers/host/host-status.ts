@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { HOST_CONDITIONS, HOST_REASONS, type Condition, type ConditionStatus } from '../../api/v1alpha1/condition.js';
 import type { HostStatus } from '../../api/v1alpha1/host.js';
-import { findCondition, setCondition, toKubeTime, type ConditionUpdate } from '../../controller/conditions.js';
+import { setCondition, toKubeTime, type ConditionUpdate } from '../../controller/conditions.js';
 import type { HostCredentialsError } from '../../errors/host-errors.js';
 import { InvalidSpecError } from '../../errors/invalid-spec-error.js';
 import type { OperatorError } from '../../errors/operator-error.js';
@@ -58,11 +58,6 @@ export function heartbeatDelayMs(status: HostStatus | undefined, timing: StatusT
   const last = status?.lastHeartbeatTime === undefined ? Number.NaN : Date.parse(status.lastHeartbeatTime);
   if (Number.isNaN(last)) return 0;
   return Math.max(0, last + timing.heartbeatIntervalMs - timing.now.getTime());
-}
-
-/** The Ready condition of a status. */
-export function readyCondition(status: HostStatus | undefined): Condition | undefined {
-  return findCondition(status?.conditions, HOST_CONDITIONS.Ready);
 }
 
 /** Reachable, Authenticated and LibvirtReady for an observation. */
