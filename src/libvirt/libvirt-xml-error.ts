@@ -1,3 +1,4 @@
+import { ERROR_REASONS } from '../api/v1alpha1/condition.js';
 import { OperatorError, type OperatorErrorOptions } from '../errors/operator-error.js';
 import { truncateMessage } from '../errors/truncate-message.js';
 
@@ -8,7 +9,7 @@ import { truncateMessage } from '../errors/truncate-message.js';
  */
 export class LibvirtXmlError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'InvalidLibvirtXml';
+  readonly reason = ERROR_REASONS.InvalidLibvirtXml;
   constructor(readonly path: string, message: string, options?: OperatorErrorOptions) {
     super(truncateMessage(`libvirt XML ${path}: ${message}`), options);
   }

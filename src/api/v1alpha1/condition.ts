@@ -25,6 +25,8 @@ export const HOST_CONDITIONS = {
   Authenticated: 'Authenticated',
   LibvirtReady: 'LibvirtReady',
   Ready: 'Ready',
+  /** Only while the Host is being deleted: True while VirtualMachines still run on it (deletion waits). */
+  HasVirtualMachines: 'HasVirtualMachines',
 } as const;
 export type HostConditionType = (typeof HOST_CONDITIONS)[keyof typeof HOST_CONDITIONS];
 
@@ -46,23 +48,53 @@ export const IMAGE_TRANSFER_CONDITIONS = {
 } as const;
 export type ImageTransferConditionType = (typeof IMAGE_TRANSFER_CONDITIONS)[keyof typeof IMAGE_TRANSFER_CONDITIONS];
 
+/**
+ * Reasons of the operator's typed errors (OperatorError.reason, src/errors/ and the libvirt, security and config
+ * errors): defined here once, set as they are on conditions, Events and the `reason` label of error metrics.
+ */
+export const ERROR_REASONS = {
+  InvalidSpec: 'InvalidSpec',
+  InvalidConfiguration: 'InvalidConfiguration',
+  CommandFailed: 'CommandFailed',
+  AuditLogUnavailable: 'AuditLogUnavailable',
+  HostNotFound: 'HostNotFound',
+  CredentialsNotFound: 'CredentialsNotFound',
+  CredentialsInvalid: 'CredentialsInvalid',
+  SshConnectFailed: 'SshConnectFailed',
+  SshAuthenticationFailed: 'SshAuthenticationFailed',
+  HostKeyMismatch: 'HostKeyMismatch',
+  SshNoCommonAlgorithm: 'SshNoCommonAlgorithm',
+  SshCommandTimeout: 'SshCommandTimeout',
+  LibvirtConnectionLost: 'LibvirtConnectionLost',
+  LibvirtCallTimeout: 'LibvirtCallTimeout',
+  LibvirtProtocolError: 'LibvirtProtocolError',
+  LibvirtAuthUnsupported: 'LibvirtAuthUnsupported',
+  LibvirtNotFound: 'LibvirtNotFound',
+  LibvirtError: 'LibvirtError',
+  InvalidLibvirtXml: 'InvalidLibvirtXml',
+  DomainNotOwned: 'DomainNotOwned',
+} as const;
+export type ErrorReason = (typeof ERROR_REASONS)[keyof typeof ERROR_REASONS];
+
 /** Reasons any controller may use. */
 export const COMMON_REASONS = {
-  InvalidSpec: 'InvalidSpec',
+  InvalidSpec: ERROR_REASONS.InvalidSpec,
   ReconcileError: 'ReconcileError',
   Deleting: 'Deleting',
   ForceDeleted: 'ForceDeleted',
 } as const;
 
+/** Reasons on a Host's conditions: its own successes, plus the reasons of the errors a host check can meet. */
 export const HOST_REASONS = {
-  HostNotFound: 'HostNotFound',
   Connected: 'Connected',
-  HostKeyMismatch: 'HostKeyMismatch',
   AuthSucceeded: 'AuthSucceeded',
-  CredentialsNotFound: 'CredentialsNotFound',
-  CredentialsInvalid: 'CredentialsInvalid',
   LibvirtConnected: 'LibvirtConnected',
   HostReady: 'HostReady',
+  VirtualMachinesPresent: 'VirtualMachinesPresent',
+  HostNotFound: ERROR_REASONS.HostNotFound,
+  CredentialsNotFound: ERROR_REASONS.CredentialsNotFound,
+  CredentialsInvalid: ERROR_REASONS.CredentialsInvalid,
+  HostKeyMismatch: ERROR_REASONS.HostKeyMismatch,
 } as const;
 
 export const VIRTUAL_MACHINE_REASONS = {

@@ -1,6 +1,7 @@
 /**
- * [REQ-01][REQ-05] Registers the Host controller with a Manager: the shared Host informer (own kind) and the shared
- * ssh-auth Secret informer (src/hosts/watch-keys.ts), whose changes map to the Hosts that reference the Secret.
+ * [REQ-01][REQ-05] Registers the Host controller with a Manager: the shared Host informer (own kind), the shared
+ * ssh-auth Secret informer (src/hosts/watch-keys.ts), whose changes map to the Hosts that reference the Secret,
+ * and the shared VirtualMachine informer, whose changes map to a Host being deleted that they run on.
  * The HostReconciler reads Hosts from the Host informer's cache; HostConnections reads the credentials from the
  * Secret informer's cache, which holds only Secrets of type kubernetes.io/ssh-auth in the credentials namespaces.
  */
@@ -12,10 +13,11 @@ import { CustomResourceClient } from '../../controller/custom-resource-client.js
 import type { Informer } from '../../controller/informer.js';
 import type { Manager } from '../../controller/manager.js';
 import { watchMapped, watchOwnKind } from '../../controller/watch-sources.js';
-import { HOST_RESOURCE, hostInformer as sharedHostInformer, sshAuthSecretInformer } from '../../hosts/watch-keys.js';
+import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
+import { HOST_RESOURCE, hostInformer as sharedHostInformer, sshAuthSecretInformer, virtualMachineInformer } from '../../hosts/watch-keys.js';
 import type { HostAccess } from './host-access.js';
 import { HostReconciler, type HostEventSink } from './host-reconciler.js';
-import { hostsUsingSecret } from './host-requests.js';
+import { deletingHostOf, hostsUsingSecret } from './host-requests.js';
 
 export const HOST_CONTROLLER_NAME = 'host';
 
@@ -34,16 +36,18 @@ export interface HostControllerOptions {
 
 export interface RegisteredHostController {
   controller: Controller;
-  informers: [Informer<Host>, Informer<V1Secret>];
+  informers: [Informer<Host>, Informer<V1Secret>, Informer<VirtualMachine>];
 }
 
 export function registerHostController(options: HostControllerOptions): RegisteredHostController {
   const { manager, kubeConfig } = options;
   const hostInformer = sharedHostInformer(manager);
   const secretInformer = sshAuthSecretInformer(manager, kubeConfig, options.credentialsNamespaces);
+  const vmInformer = virtualMachineInformer(manager);
   const reconciler = new HostReconciler({
     hosts: new CustomResourceClient<Host>(kubeConfig, HOST_RESOURCE),
     cache: hostInformer.store,
+    virtualMachines: vmInformer.store,
     access: options.access,
     events: options.events,
     clock: options.clock,
@@ -57,7 +61,8 @@ export function registerHostController(options: HostControllerOptions): Register
     sources: [
       watchOwnKind(hostInformer),
       watchMapped(secretInformer, (secret) => hostsUsingSecret(hostInformer.store.list(), secret)),
+      watchMapped(vmInformer, (vm) => deletingHostOf(hostInformer.store, vm)),
     ],
   });
-  return { controller, informers: [hostInformer, secretInformer] };
+  return { controller, informers: [hostInformer, secretInformer, vmInformer] };
 }

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fingerprintOf, pinHostKeys } from '../../../src/security/host-key-policy.js';
 import { isRetryable } from '../../../src/errors/operator-error.js';
 import { HostKeyMismatchError, SshAlgorithmError, SshAuthError } from '../../../src/errors/ssh-errors.js';
@@ -8,17 +11,21 @@ import { auditedSession, rejectionOf, targetFor } from './support.js';
 describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
   this.timeout(60_000);
   let sshd: TestSshd;
+  let dir: string;
   const keys: Record<string, KeyPair & { passphrase?: string }> = {};
 
   before(async () => {
-    const dir = (await startTestSshd()).dir; // a scratch dir for keys; its sshd is not used
+    dir = await mkdtemp(join(tmpdir(), 'ssh-security-keys-'));
     keys['ecdsa'] = await generateKey(dir, 'ecdsa', 'ecdsa');
     keys['rsa-pem'] = await generateKey(dir, 'rsa-pem', 'rsa', { pem: true });
     keys['ed25519-passphrase'] = { ...(await generateKey(dir, 'ed-pass', 'ed25519', { passphrase: 'correct horse' })), passphrase: 'correct horse' };
     keys['rsa-pem-passphrase'] = { ...(await generateKey(dir, 'rsa-pass', 'rsa', { pem: true, passphrase: 'battery' })), passphrase: 'battery' };
     sshd = await startTestSshd({ authorizedKeys: Object.values(keys).map((k) => k.publicKey) });
   });
-  after(async () => sshd.stop());
+  after(async () => {
+    await sshd?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('refuses a host whose key is not pinned before any authentication attempt, and audits it as denied', async () => {
     const impostor = await generateKey(sshd.dir, 'impostor', 'ed25519');
