@@ -32,7 +32,7 @@ function resourceEntries(type: ResourceType): Record<string, unknown>[] {
     singularName: type.singular,
     namespaced: type.namespaced,
     kind: type.kind,
-    verbs: VERBS,
+    verbs: type.verbs ?? VERBS,
     ...(type.shortNames.length > 0 ? { shortNames: type.shortNames } : {}),
     ...(type.categories.length > 0 ? { categories: type.categories } : {}),
     storageVersionHash: storageVersionHash(type),

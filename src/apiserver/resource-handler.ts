@@ -4,6 +4,7 @@
  * that is not a JSON object is a 400; a PUT of a custom resource must name the resourceVersion it replaces.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerAccessReview, isAccessReview } from './access-review.js';
 import { parseFieldValidation } from './admission.js';
 import { readBody, sendJson } from './http-io.js';
 import { patchObject } from './patch-service.js';
@@ -63,6 +64,7 @@ export class ResourceHandler {
     const { type, name, subresource } = target;
     if (subresource !== '' && (subresource !== 'status' || !type.hasStatus)) throw pageNotFound(request.url ?? '');
     const method = request.method ?? 'GET';
+    if (isAccessReview(type) && (method !== 'POST' || name !== undefined)) throw methodNotAllowed();
     if (method === 'GET') return name === undefined ? this.reads.list(request, response, target, query) : this.reads.get(request, response, target, query);
     if (name === undefined && method !== 'POST' && method !== 'DELETE') throw methodNotAllowed();
     if (name !== undefined && method === 'POST') throw methodNotAllowed();
@@ -77,6 +79,7 @@ export class ResourceHandler {
     switch (method) {
       case 'POST': {
         const object = protobuf ? decodeProtobufObject(bytes) : parseJsonObject<KubeObject>(body, 'Object');
+        if (isAccessReview(type)) return sendJson(response, 201, answerAccessReview(type, object));
         const result = this.service.create(type, target.namespace, object, options);
         return sendJson(response, 201, result.object, result.warnings);
       }
