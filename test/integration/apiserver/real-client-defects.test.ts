@@ -138,4 +138,16 @@ describe('[REQ-01] API server defects found with kubectl and client-node', funct
     const replaced = await core.replaceNamespacedConfigMap({ name: 'unconditional', namespace: 'default', body: { metadata: { name: 'unconditional' }, data: { a: 'b' } } });
     expect(replaced.data).to.deep.equal({ a: 'b' });
   });
+
+  it('serves /openapi/v2 in a media type kubectl parses, so kubectl apply of a kind: List works', async () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'in-a-list' }, data: { a: 'b' } }] };
+    const applied = await run(['apply', '-f', '-'], JSON.stringify(list));
+    expect(applied.code, applied.stderr).to.equal(0);
+    expect(applied.stdout).to.contain('configmap/in-a-list created');
+    const json = await api(server, 'GET', '/openapi/v2');
+    expect(json.headers['content-type']).to.equal('application/json');
+    expect(json.body.swagger).to.equal('2.0');
+    const protobuf = await api(server, 'GET', '/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    expect(protobuf.headers['content-type']).to.equal('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+  });
 });
