@@ -16,7 +16,7 @@ import { ResourceHandler } from './resource-handler.js';
 import { ResourceRegistry } from './resource-registry.js';
 import { ResourceService } from './resource-service.js';
 import { Router } from './router.js';
-import { SqlitePersistence } from './sqlite-persistence.js';
+import { SqlitePersistence, type DatabaseSync } from './sqlite-persistence.js';
 import type { ServerCertificates } from './tls.js';
 import { typeKeyOf, type KubeObject } from './types.js';
 import { WatchHub } from './watch-hub.js';
@@ -33,6 +33,8 @@ export interface ApiServerOptions {
   port?: number;
   /** SQLite database file; objects stay in memory only when absent. */
   databasePath?: string;
+  /** fsync per write (`full`, default) or only a crash-safe WAL (`normal`): see SqlitePersistence. */
+  databaseSync?: DatabaseSync;
   /** Server-side close of every watch after this long (default 5 minutes). */
   watchCloseAfterMs?: number;
   /** Interval of BOOKMARK events on watches that allow them (default 1 s). */
@@ -63,7 +65,7 @@ interface Backend {
 
 function openBackend(options: ApiServerOptions, address: () => string, crds: KubeObject[]): Backend {
   const registry = new ResourceRegistry([...BUILTIN_TYPES, CRD_TYPE]);
-  const persistence = options.databasePath === undefined ? undefined : new SqlitePersistence(options.databasePath);
+  const persistence = options.databasePath === undefined ? undefined : new SqlitePersistence(options.databasePath, options.databaseSync);
   const store = new ObjectStore(options.historyLimit ?? DEFAULT_HISTORY_LIMIT, persistence);
   const crdKey = typeKeyOf(CRD_TYPE);
   const syncCustomTypes = (): void => registry.setCustomTypes(customTypesOf(store.list(crdKey)));

@@ -1,11 +1,16 @@
-/** [REQ-01] The core kinds the API server serves besides CRDs: Namespaces, Secrets, ConfigMaps, Events, Leases. */
+/**
+ * [REQ-01] The built-in kinds the API server serves besides CRDs: Namespaces, Secrets, ConfigMaps, ServiceAccounts,
+ * core and events.k8s.io Events, Leases, and SelfSubjectAccessReviews (answered, never stored).
+ */
+import { CORE_SCHEMAS } from './core-schemas.js';
 import type { PrinterColumn, ResourceType } from './types.js';
 
 const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 function core(kind: string, plural: string, namespaced: boolean, printerColumns: PrinterColumn[], extra: Partial<ResourceType> = {}): ResourceType {
+  const group = extra.group ?? '';
   return {
-    group: '',
+    group,
     version: 'v1',
     kind,
     listKind: `${kind}List`,
@@ -17,6 +22,7 @@ function core(kind: string, plural: string, namespaced: boolean, printerColumns:
     hasStatus: false,
     custom: false,
     printerColumns,
+    schema: CORE_SCHEMAS[`${group}/${plural}`],
     ...extra,
   };
 }
@@ -38,10 +44,22 @@ export const BUILTIN_TYPES: ResourceType[] = [
     ],
     { shortNames: ['ev'] },
   ),
-  {
-    ...core('Lease', 'leases', true, [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }, AGE]),
-    group: 'coordination.k8s.io',
-  },
+  core('ServiceAccount', 'serviceaccounts', true, [{ name: 'Secrets', type: 'integer', jsonPath: '.secrets' }, AGE], { shortNames: ['sa'] }),
+  core('Lease', 'leases', true, [{ name: 'Holder', type: 'string', jsonPath: '.spec.holderIdentity' }, AGE], { group: 'coordination.k8s.io' }),
+  core(
+    'Event',
+    'events',
+    true,
+    [
+      { name: 'Last Seen', type: 'date', jsonPath: '.deprecatedLastTimestamp' },
+      { name: 'Type', type: 'string', jsonPath: '.type' },
+      { name: 'Reason', type: 'string', jsonPath: '.reason' },
+      { name: 'Object', type: 'string', jsonPath: '.regarding.name' },
+      { name: 'Note', type: 'string', jsonPath: '.note' },
+    ],
+    { group: 'events.k8s.io', shortNames: [] },
+  ),
+  core('SelfSubjectAccessReview', 'selfsubjectaccessreviews', false, [], { group: 'authorization.k8s.io', verbs: ['create'] }),
 ];
 
 /** Namespaces that exist from the start, as in a fresh cluster. */

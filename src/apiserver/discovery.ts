@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ResourceRegistry } from './resource-registry.js';
 import type { ResourceType } from './types.js';
 
-const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const SUBRESOURCE_VERBS = ['get', 'patch', 'update'];
 
 export const VERSION_INFO = {
@@ -32,7 +32,7 @@ function resourceEntries(type: ResourceType): Record<string, unknown>[] {
     singularName: type.singular,
     namespaced: type.namespaced,
     kind: type.kind,
-    verbs: VERBS,
+    verbs: type.verbs ?? VERBS,
     ...(type.shortNames.length > 0 ? { shortNames: type.shortNames } : {}),
     ...(type.categories.length > 0 ? { categories: type.categories } : {}),
     storageVersionHash: storageVersionHash(type),

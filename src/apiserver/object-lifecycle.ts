@@ -54,16 +54,23 @@ export function initializeForCreate(type: ResourceType, body: KubeObject, now: D
   return object;
 }
 
+/** JSON with object keys sorted at every level: equal for semantically equal objects whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
 function withoutMetadataAndStatus(object: KubeObject): string {
   const rest: Record<string, unknown> = { ...object };
   delete rest.metadata;
   delete rest.status;
-  return JSON.stringify(rest);
+  return canonicalJson(rest);
 }
 
 /**
  * The object an update would store: main writes keep stored status and system metadata; `/status` writes
- * change only status. Generation grows when anything but metadata and status changed.
+ * change only status.
  */
 export function mergeForUpdate(type: ResourceType, old: KubeObject, incoming: KubeObject, subresource: string): KubeObject {
   let next: KubeObject;
@@ -83,13 +90,17 @@ export function mergeForUpdate(type: ResourceType, old: KubeObject, incoming: Ku
     }
   }
   next.metadata.resourceVersion = old.metadata.resourceVersion;
-  if (type.custom && withoutMetadataAndStatus(next) !== withoutMetadataAndStatus(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
   return next;
+}
+
+/** Custom resources: generation grows when anything but metadata and status changed (after defaulting). */
+export function bumpGeneration(type: ResourceType, old: KubeObject, next: KubeObject): void {
+  if (type.custom && withoutMetadataAndStatus(next) !== withoutMetadataAndStatus(old)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
 }
 
 /** True when the write changes nothing but managedFields timestamps: the apiserver then skips it. */
 export function isNoop(old: KubeObject, next: KubeObject): boolean {
-  const strip = (o: KubeObject): string => JSON.stringify({ ...o, metadata: { ...o.metadata, managedFields: (o.metadata.managedFields ?? []).map((e) => ({ ...e, time: '' })) } });
+  const strip = (o: KubeObject): string => canonicalJson({ ...o, metadata: { ...o.metadata, managedFields: (o.metadata.managedFields ?? []).map((e) => ({ ...e, time: '' })) } });
   return strip(old) === strip(next);
 }
 

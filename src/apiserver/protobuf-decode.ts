@@ -1,6 +1,6 @@
 /**
- * [REQ-01] Decodes the Kubernetes protobuf envelope (`k8s\0` + runtime.Unknown) for the few core kinds kubectl's
- * typed generators send that way (`kubectl create namespace|configmap|secret`), so they work against the server.
+ * [REQ-01] Decodes the Kubernetes protobuf envelope (`k8s\0` + runtime.Unknown) for the few kinds kubectl's
+ * typed clients send that way (`kubectl create namespace|configmap|secret|serviceaccount`, `kubectl auth can-i`).
  */
 import { badRequest } from './status-errors.js';
 import type { KubeObject } from './types.js';
@@ -62,7 +62,22 @@ function objectMeta(buffer: Buffer): KubeObject['metadata'] {
   return Object.fromEntries(Object.entries(meta).filter(([, v]) => v !== undefined && v !== '')) as KubeObject['metadata'];
 }
 
-/** The JSON form of a protobuf-encoded Namespace, ConfigMap or Secret; other kinds are refused with 400. */
+function stringFields(buffer: Buffer, names: string[]): Record<string, string> {
+  const list = fields(buffer);
+  return Object.fromEntries(names.flatMap((name, i) => list.filter((f) => f.number === i + 1).map((f) => [name, text(f.value)])));
+}
+
+function accessReviewSpec(buffer: Buffer): Record<string, unknown> {
+  const list = fields(buffer);
+  const resource = list.find((f) => f.number === 1);
+  const nonResource = list.find((f) => f.number === 2);
+  return {
+    ...(resource === undefined ? {} : { resourceAttributes: stringFields(bytes(resource.value), ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name']) }),
+    ...(nonResource === undefined ? {} : { nonResourceAttributes: stringFields(bytes(nonResource.value), ['path', 'verb']) }),
+  };
+}
+
+/** The JSON form of a protobuf-encoded Namespace, ConfigMap, Secret, ServiceAccount or SelfSubjectAccessReview; other kinds are refused with 400. */
 export function decodeProtobufObject(body: Buffer): KubeObject {
   if (!body.subarray(0, 4).equals(MAGIC)) throw badRequest('protobuf body without the k8s envelope');
   const unknown = fields(body.subarray(4));
@@ -78,5 +93,10 @@ export function decodeProtobufObject(body: Buffer): KubeObject {
     const type = raw.find((f) => f.number === 3);
     return { ...object, data: mapEntries(raw, 2, true), type: type === undefined ? undefined : text(type.value), stringData: mapEntries(raw, 4, false) };
   }
+  if (kind === 'ServiceAccount') {
+    const automount = raw.find((f) => f.number === 4);
+    return automount === undefined ? object : { ...object, automountServiceAccountToken: automount.value === 1n };
+  }
+  if (kind === 'SelfSubjectAccessReview') return { ...object, spec: accessReviewSpec(bytes(raw.find((f) => f.number === 2)?.value ?? Buffer.alloc(0))) };
   throw badRequest(`protobuf encoding of ${kind} is not supported by the API server; send JSON`);
 }

@@ -1,13 +1,18 @@
-/** [REQ-01] HTTP verbs on resource URLs: get, list (with chunking), watch, create, update, patch and delete. */
+/**
+ * [REQ-01] HTTP verbs on resource URLs: reads (get, list, watch) go to ResourceReads; create, update, patch,
+ * delete and deletecollection here. Dry run is honoured from the query and from a DeleteOptions body; a body
+ * that is not a JSON object is a 400; a PUT of a custom resource must name the resourceVersion it replaces.
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { answerAccessReview, isAccessReview } from './access-review.js';
 import { parseFieldValidation } from './admission.js';
 import { readBody, sendJson } from './http-io.js';
 import { patchObject } from './patch-service.js';
 import { decodeProtobufObject } from './protobuf-decode.js';
-import type { ResourceService, WriteOptions } from './resource-service.js';
-import { parseFieldSelector, parseLabelSelector } from './selectors.js';
-import { badRequest, expired, methodNotAllowed, pageNotFound, unsupportedMediaType } from './status-errors.js';
-import { toTable, wantsTable, type IncludeObject } from './table.js';
+import { booleanParam } from './query-params.js';
+import { ResourceReads, selectorOf } from './resource-reads.js';
+import type { DeleteOptions, ResourceService, WriteOptions } from './resource-service.js';
+import { badRequest, invalid, methodNotAllowed, pageNotFound, unsupportedMediaType } from './status-errors.js';
 import { apiVersionOf, typeKeyOf, type KubeObject, type ResourceType } from './types.js';
 import type { WatchHub } from './watch-hub.js';
 
@@ -20,32 +25,48 @@ export interface ResourceTarget {
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
-interface ContinueToken {
-  rv: number;
-  start: number;
+function parseJsonObject<T>(text: string, what: string): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw badRequest(`the object provided is unrecognized (must be of type ${what}): couldn't get version/kind; json parse error: json: cannot unmarshal ${Array.isArray(parsed) ? 'array' : typeof parsed} into Go value of type struct`);
+  }
+  return parsed as T;
 }
 
-function parseJsonBody<T>(text: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw badRequest(`the object provided is unrecognized (must be of type ${'Object'}): couldn't get version/kind; json parse error: ${(error as Error).message}`);
-  }
+function checkDryRun(values: unknown): boolean {
+  const list = values === undefined || values === null ? [] : Array.isArray(values) ? values : [values];
+  const unsupported = list.find((d) => d !== 'All');
+  if (unsupported !== undefined) throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(unsupported)}: supported values: "All"`);
+  return list.length > 0;
+}
+
+interface DeleteBody extends DeleteOptions {
+  dryRun?: string[];
 }
 
 export class ResourceHandler {
+  private readonly reads: ResourceReads;
+
   constructor(
     private readonly service: ResourceService,
-    private readonly watches: WatchHub,
-    private readonly now: () => Date,
-  ) {}
+    watches: WatchHub,
+    now: () => Date,
+  ) {
+    this.reads = new ResourceReads(service, watches, now);
+  }
 
   async handle(request: IncomingMessage, response: ServerResponse, target: ResourceTarget, query: URLSearchParams): Promise<void> {
     const { type, name, subresource } = target;
     if (subresource !== '' && (subresource !== 'status' || !type.hasStatus)) throw pageNotFound(request.url ?? '');
     const method = request.method ?? 'GET';
-    if (method === 'GET') return name === undefined ? this.list(request, response, target, query) : this.get(request, response, target, query);
-    if (name === undefined && method !== 'POST') throw methodNotAllowed();
+    if (isAccessReview(type) && (method !== 'POST' || name !== undefined)) throw methodNotAllowed();
+    if (method === 'GET') return name === undefined ? this.reads.list(request, response, target, query) : this.reads.get(request, response, target, query);
+    if (name === undefined && method !== 'POST' && method !== 'DELETE') throw methodNotAllowed();
     if (name !== undefined && method === 'POST') throw methodNotAllowed();
     const options = this.writeOptions(request, query);
     const contentType = request.headers['content-type'] ?? 'application/json';
@@ -57,24 +78,32 @@ export class ResourceHandler {
     const body = bytes.toString('utf8');
     switch (method) {
       case 'POST': {
-        const object = protobuf ? decodeProtobufObject(bytes) : parseJsonBody<KubeObject>(body);
+        const object = protobuf ? decodeProtobufObject(bytes) : parseJsonObject<KubeObject>(body, 'Object');
+        if (isAccessReview(type)) return sendJson(response, 201, answerAccessReview(type, object));
         const result = this.service.create(type, target.namespace, object, options);
         return sendJson(response, 201, result.object, result.warnings);
       }
       case 'PUT': {
+        const incoming = parseJsonObject<KubeObject>(body, 'Object');
+        if (type.custom && !incoming.metadata?.resourceVersion) {
+          throw invalid(type, name!, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
+        }
         const old = this.service.get(type, target.namespace, name!);
-        const result = this.service.update(type, old, parseJsonBody<KubeObject>(body), subresource, options);
+        const result = this.service.update(type, old, incoming, subresource, options);
         return sendJson(response, 200, result.object, result.warnings);
       }
       case 'PATCH': {
-        const force = query.get('force') === 'true';
+        const force = booleanParam(query, 'force');
         const result = patchObject(this.service, { type, namespace: target.namespace, name: name!, contentType, body, subresource, force, options });
         return sendJson(response, result.created ? 201 : 200, result.object, result.warnings);
       }
       case 'DELETE': {
-        const deleteOptions = body.trim() === '' ? {} : parseJsonBody<{ preconditions?: { uid?: string; resourceVersion?: string } }>(body);
-        const deleted = this.service.delete(type, target.namespace, name!, deleteOptions, options.dryRun);
-        return sendJson(response, 200, deleted);
+        const deleteOptions = body.trim() === '' ? {} : parseJsonObject<DeleteBody>(body, 'DeleteOptions');
+        const dryRun = options.dryRun || checkDryRun(deleteOptions.dryRun);
+        if (name !== undefined) return sendJson(response, 200, this.service.delete(type, target.namespace, name, deleteOptions, dryRun));
+        const matches = selectorOf(query, type);
+        const items = this.service.store.list(typeKeyOf(type), target.namespace).filter(matches).map((o) => this.service.delete(type, target.namespace ?? o.metadata.namespace, o.metadata.name!, deleteOptions, dryRun));
+        return sendJson(response, 200, { apiVersion: apiVersionOf(type), kind: type.listKind, metadata: { resourceVersion: String(this.service.store.currentResourceVersion) }, items });
       }
       default:
         throw methodNotAllowed();
@@ -83,72 +112,11 @@ export class ResourceHandler {
 
   private writeOptions(request: IncomingMessage, query: URLSearchParams): WriteOptions {
     const agent = (request.headers['user-agent'] ?? 'unknown').split('/')[0] ?? 'unknown';
-    const dryRun = query.getAll('dryRun');
-    if (dryRun.some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: ${JSON.stringify(dryRun[0])}: supported values: "All"`);
     const isApply = (request.headers['content-type'] ?? '').startsWith('application/apply-patch');
     return {
       fieldManager: query.get('fieldManager') ?? (isApply ? '' : agent),
       fieldValidation: parseFieldValidation(query.get('fieldValidation')),
-      dryRun: dryRun.length > 0,
+      dryRun: checkDryRun(query.getAll('dryRun')),
     };
-  }
-
-  private get(request: IncomingMessage, response: ServerResponse, target: ResourceTarget, query: URLSearchParams): void {
-    const object = this.service.get(target.type, target.namespace, target.name!);
-    if (!wantsTable(request.headers.accept)) return sendJson(response, 200, object);
-    const table = toTable(target.type, [object], {
-      includeObject: (query.get('includeObject') as IncludeObject | null) ?? 'Metadata',
-      withColumnDefinitions: true,
-      resourceVersion: object.metadata.resourceVersion ?? '',
-      now: this.now().getTime(),
-    });
-    return sendJson(response, 200, table);
-  }
-
-  private list(request: IncomingMessage, response: ServerResponse, target: ResourceTarget, query: URLSearchParams): void {
-    const { type, namespace } = target;
-    const labels = parseLabelSelector(query.get('labelSelector'));
-    const fields = parseFieldSelector(query.get('fieldSelector'), type);
-    const matches = (o: KubeObject): boolean => labels(o) && fields(o);
-    const asTable = wantsTable(request.headers.accept);
-    const includeObject = (query.get('includeObject') as IncludeObject | null) ?? 'Metadata';
-    const store = this.service.store;
-    if (query.get('watch') === 'true' || query.get('watch') === '1') {
-      const timeout = query.get('timeoutSeconds');
-      return this.watches.serve(request, response, {
-        type,
-        namespace,
-        matches,
-        resourceVersion: query.get('resourceVersion'),
-        timeoutSeconds: timeout === null ? undefined : Number(timeout),
-        allowBookmarks: query.get('allowWatchBookmarks') === 'true',
-        render: (object, first) =>
-          asTable ? toTable(type, [object], { includeObject, withColumnDefinitions: first, resourceVersion: object.metadata.resourceVersion ?? '', now: this.now().getTime() }) : object,
-      });
-    }
-    const requested = Number(query.get('resourceVersion') ?? '0');
-    if (query.get('resourceVersionMatch') === 'Exact' && requested < store.oldestResourceVersion) {
-      throw expired('The resourceVersion for the provided list is too old.');
-    }
-    let start = 0;
-    const continueParam = query.get('continue');
-    if (continueParam) {
-      const token = JSON.parse(Buffer.from(continueParam, 'base64').toString('utf8')) as ContinueToken;
-      if (token.rv < store.oldestResourceVersion) {
-        throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
-      }
-      start = token.start;
-    }
-    const all = store.list(typeKeyOf(type), namespace).filter(matches);
-    const limit = Number(query.get('limit') ?? '0');
-    const items = limit > 0 ? all.slice(start, start + limit) : all.slice(start);
-    const rv = String(store.currentResourceVersion);
-    const more = limit > 0 && start + limit < all.length;
-    const continueToken = more ? Buffer.from(JSON.stringify({ rv: store.currentResourceVersion, start: start + limit } satisfies ContinueToken)).toString('base64') : undefined;
-    if (asTable) {
-      return sendJson(response, 200, toTable(type, items, { includeObject, withColumnDefinitions: true, resourceVersion: rv, continueToken, now: this.now().getTime() }));
-    }
-    const metadata = { resourceVersion: rv, ...(continueToken ? { continue: continueToken, remainingItemCount: all.length - start - limit } : {}) };
-    return sendJson(response, 200, { apiVersion: apiVersionOf(type), kind: type.listKind, metadata, items });
   }
 }

@@ -5,7 +5,7 @@
 import { admit, type FieldValidation } from './admission.js';
 import { establish, isCrdType, validateCrd } from './crd-strategy.js';
 import { recordUpdate, type ManagerIdentity } from './managed-fields.js';
-import { checkIdentity, initializeForCreate, isNoop, mergeForUpdate, normalizeSecret, timestamp } from './object-lifecycle.js';
+import { bumpGeneration, checkIdentity, initializeForCreate, isNoop, mergeForUpdate, normalizeSecret, timestamp } from './object-lifecycle.js';
 import type { ObjectStore } from './object-store.js';
 import type { ResourceRegistry } from './resource-registry.js';
 import { alreadyExists, badRequest, conflict, forbidden, notFound } from './status-errors.js';
@@ -103,6 +103,7 @@ export class ResourceService {
     const next = mergeForUpdate(type, old, incoming, subresource);
     this.prepare(type, next);
     const warnings = admit(type, next, old, options.fieldValidation);
+    bumpGeneration(type, old, next);
     next.metadata.managedFields = managed ?? recordUpdate(withRequestedManagedFields(old, incoming), next, type.schema, this.manager(options.fieldManager, subresource, type));
     if (isNoop(old, next)) return { object: old, warnings };
     if (options.dryRun) return { object: next, warnings };

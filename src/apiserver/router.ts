@@ -3,11 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { coreVersions, groupDocument, groupList, resourceList, VERSION_INFO } from './discovery.js';
 import { sendError, sendJson } from './http-io.js';
 import { groupVersionDocument, openApiIndex } from './openapi.js';
+import { openApiV2 } from './openapi-v2.js';
 import type { ResourceHandler, ResourceTarget } from './resource-handler.js';
 import type { ResourceRegistry } from './resource-registry.js';
 import { pageNotFound, unauthorized } from './status-errors.js';
 
-const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
 
 /** Resolves `[namespaces/<ns>/]<plural>[/<name>[/<subresource>]]` within one group-version. */
@@ -40,13 +40,13 @@ export class Router {
       const url = new URL(request.url ?? '/', 'https://localhost');
       const path = url.pathname.replace(/\/+$/, '') || '/';
       if (!PUBLIC_PATHS.has(path) && request.headers.authorization !== `Bearer ${this.token}`) throw unauthorized();
-      if (!this.routeStatic(path, response)) await this.routeResource(request, response, path, url.searchParams);
+      if (!this.routeStatic(path, request, response)) await this.routeResource(request, response, path, url.searchParams);
     } catch (error) {
       sendError(response, error);
     }
   }
 
-  private routeStatic(path: string, response: ServerResponse): boolean {
+  private routeStatic(path: string, request: IncomingMessage, response: ServerResponse): boolean {
     const segments = path.split('/').filter((s) => s !== '');
     let body: unknown;
     if (path === '/healthz' || path === '/readyz' || path === '/livez') {
@@ -54,7 +54,8 @@ export class Router {
       return true;
     }
     if (path === '/openapi/v2') {
-      response.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF, 'Content-Length': '0' }).end();
+      const { contentType, body: document } = openApiV2(request.headers.accept);
+      response.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(document.length) }).end(document);
       return true;
     }
     if (path === '/version') body = VERSION_INFO;

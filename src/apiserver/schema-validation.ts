@@ -80,6 +80,7 @@ function validateObject(value: Record<string, unknown>, schema: JsonSchema, path
     causes.push({ reason: 'FieldValueTooMany', field: path, message: `Too many: ${count}: must have at most ${schema.maxProperties} items` });
   }
   for (const [key, item] of Object.entries(value)) {
+    if (item === undefined) continue;
     const declared = schema.properties?.[key];
     if (declared !== undefined) validateValue(item, declared, childPath(path, key), causes);
     else if (isPlainObject(schema.additionalProperties)) validateValue(item, schema.additionalProperties as JsonSchema, indexPath(path, key), causes);

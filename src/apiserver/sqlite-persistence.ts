@@ -1,8 +1,10 @@
 /**
  * [REQ-01] The API server's durable store in one SQLite file (better-sqlite3): objects, the revision, and the
- * retained watch history, so that clients resume their watches after a restart. Write-ahead log with a
- * synchronous commit: each `append` is one transaction and is on disk when it returns. A file that is not a
- * database, or a database of another program, is refused and never written to.
+ * retained watch history, so that clients resume their watches after a restart. Write-ahead log; each `append`
+ * is one transaction. With sync `full` (the default) it is fsynced before `append` returns, so an acknowledged
+ * write survives a power loss; with `normal` it survives a crash or kill of the process, not of the machine, and
+ * costs no fsync per write. A file that is not a database, or a database of another program, is refused and
+ * never written to.
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
@@ -12,6 +14,9 @@ import type { KubeObject } from './types.js';
 /** 'vflt': marks the file as virtfleet's API server store (SQLite's PRAGMA application_id). */
 const APPLICATION_ID = 0x76666c74;
 const SCHEMA_VERSION = 1;
+
+/** `full`: fsync per write; `normal`: SQLite's synchronous=NORMAL in WAL mode. */
+export type DatabaseSync = 'full' | 'normal';
 
 export class StoreFileError extends Error {
   constructor(
@@ -66,10 +71,13 @@ export class SqlitePersistence implements StorePersistence {
   private oldest: number | undefined;
 
   /** Opens (or creates) the database file at `path`, refusing a corrupt or foreign one. */
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    sync: DatabaseSync = 'full',
+  ) {
     this.db = openChecked(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     if ((this.db.pragma('application_id', { simple: true }) as number) !== APPLICATION_ID) {
       this.db.transaction(() => {

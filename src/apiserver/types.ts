@@ -106,6 +106,8 @@ export interface ResourceType {
   custom: boolean;
   schema?: JsonSchema;
   printerColumns: PrinterColumn[];
+  /** Verbs other than the usual create/delete/deletecollection/get/list/patch/update/watch. */
+  verbs?: string[];
 }
 
 export function apiVersionOf(type: ResourceType): string {

@@ -25,6 +25,19 @@ export interface WatchHubOptions {
   bookmarkIntervalMs: number;
 }
 
+/**
+ * What a selector watch sees of a change, as kube-apiserver's watch cache decides it from the object before and
+ * after: one that starts matching is ADDED, one that stops matching is DELETED.
+ */
+export function transition(event: StoredEvent, matches: ObjectMatcher): WatchEventType | undefined {
+  const now = matches(event.object);
+  const before = event.previous === undefined ? false : matches(event.previous);
+  if (event.type === 'ADDED') return now ? 'ADDED' : undefined;
+  if (event.type === 'DELETED') return matches(event.previous ?? event.object) ? 'DELETED' : undefined;
+  if (now) return before ? 'MODIFIED' : 'ADDED';
+  return before ? 'DELETED' : undefined;
+}
+
 export class WatchHub {
   private readonly open = new Set<() => void>();
 
@@ -49,7 +62,6 @@ export class WatchHub {
     response.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     response.flushHeaders();
     let first = true;
-    const matched = new Map<string, boolean>();
     const write = (type: WatchEventType | 'BOOKMARK' | 'ERROR', object: unknown): void => {
       if (!response.writableEnded && !response.destroyed) response.write(`${JSON.stringify({ type, object })}\n`);
     };
@@ -57,14 +69,7 @@ export class WatchHub {
       if (event.typeKey !== typeKey) return;
       const object = event.object;
       if (watch.namespace !== undefined && object.metadata.namespace !== watch.namespace) return;
-      const key = `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
-      const was = matched.get(key);
-      const now = event.type !== 'DELETED' && watch.matches(object);
-      matched.set(key, now);
-      let type: WatchEventType | undefined;
-      if (event.type === 'DELETED') type = was === false || !watch.matches(object) ? undefined : 'DELETED';
-      else if (now) type = was === false ? 'ADDED' : event.type;
-      else if (was === true) type = 'DELETED';
+      const type = transition(event, watch.matches);
       if (type === undefined) return;
       write(type, watch.render(object, first));
       first = false;

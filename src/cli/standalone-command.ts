@@ -44,14 +44,10 @@ export function registerStandaloneCommand(program: Command, io: CliIo): void {
     .action(async (options: StandaloneCommandOptions) => {
       let stop: () => Promise<void>;
       try {
+        const config = loadConfig(options.configDir);
+        const port = parsePort(options.port);
         const { startStandalone } = await import('../standalone/standalone.js');
-        const running = await startStandalone({
-          dataDir: options.dataDir,
-          host: options.address,
-          port: parsePort(options.port),
-          config: loadConfig(options.configDir),
-          identity: operatorIdentityFromEnvironment(),
-        });
+        const running = await startStandalone({ dataDir: options.dataDir, host: options.address, port, config, identity: operatorIdentityFromEnvironment() });
         io.err.write(
           [
             `virtfleet standalone: API server at ${running.url}, data in ${options.dataDir}`,
