@@ -94,7 +94,7 @@ export class LibvirtTimeoutError extends OperatorError {
  */
 export class LibvirtEventOverflowError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'LibvirtEventOverflow';
+  readonly reason = ERROR_REASONS.LibvirtEventOverflow;
 }
 
 /** [REQ-03] Bytes that do not decode as the expected XDR layout or protocol sequence; a peer speaking something else. */

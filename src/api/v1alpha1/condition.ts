@@ -68,11 +68,13 @@ export const ERROR_REASONS = {
   LibvirtConnectionLost: 'LibvirtConnectionLost',
   LibvirtCallTimeout: 'LibvirtCallTimeout',
   LibvirtProtocolError: 'LibvirtProtocolError',
+  LibvirtEventOverflow: 'LibvirtEventOverflow',
   LibvirtAuthUnsupported: 'LibvirtAuthUnsupported',
   LibvirtNotFound: 'LibvirtNotFound',
   LibvirtError: 'LibvirtError',
   InvalidLibvirtXml: 'InvalidLibvirtXml',
   DomainNotOwned: 'DomainNotOwned',
+  UserDataNotFound: 'UserDataNotFound',
 } as const;
 export type ErrorReason = (typeof ERROR_REASONS)[keyof typeof ERROR_REASONS];
 

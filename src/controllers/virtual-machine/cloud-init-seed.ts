@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { ERROR_REASONS } from '../../api/v1alpha1/condition.js';
 import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
 import { VIRTUAL_MACHINE_DEFAULTS } from '../../api/v1alpha1/virtual-machine.js';
 import { OperatorError } from '../../errors/operator-error.js';
@@ -28,7 +29,7 @@ export type SecretValueReader = (namespace: string, name: string, key: string) =
 /** The Secret named by spec.cloudInit.userDataSecretRef is missing; retried with backoff (it may be created later). */
 export class UserDataNotFoundError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'UserDataNotFound';
+  readonly reason = ERROR_REASONS.UserDataNotFound;
 }
 
 async function userDataOf(vm: VirtualMachine, readSecret: SecretValueReader): Promise<string> {
