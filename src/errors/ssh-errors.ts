@@ -1,9 +1,10 @@
+import { ERROR_REASONS } from '../api/v1alpha1/condition.js';
 import { OperatorError, type OperatorErrorOptions } from './operator-error.js';
 
 /** [REQ-02] The TCP connection or SSH handshake failed, or the connection dropped: try again later. */
 export class SshConnectError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'SshConnectFailed';
+  readonly reason = ERROR_REASONS.SshConnectFailed;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
   }
@@ -12,7 +13,7 @@ export class SshConnectError extends OperatorError {
 /** [REQ-02] The host refused our key. Retrying with the same key cannot help. */
 export class SshAuthError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'SshAuthenticationFailed';
+  readonly reason = ERROR_REASONS.SshAuthenticationFailed;
   override readonly refusal = true;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
@@ -22,7 +23,7 @@ export class SshAuthError extends OperatorError {
 /** [REQ-05] The host presented a key that is not pinned. Never auto-accepted; terminal and audited. */
 export class HostKeyMismatchError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'HostKeyMismatch';
+  readonly reason = ERROR_REASONS.HostKeyMismatch;
   override readonly refusal = true;
   constructor(readonly host: string, readonly presentedFingerprint: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: host key ${presentedFingerprint} is not among the pinned host keys`, options);
@@ -32,7 +33,7 @@ export class HostKeyMismatchError extends OperatorError {
 /** [REQ-05] Client and server share no allowed cipher, key exchange or host-key algorithm. */
 export class SshAlgorithmError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'SshNoCommonAlgorithm';
+  readonly reason = ERROR_REASONS.SshNoCommonAlgorithm;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
   }
@@ -41,7 +42,7 @@ export class SshAlgorithmError extends OperatorError {
 /** [REQ-02] A command ran past its timeout or was aborted; the remote process was signalled. */
 export class SshTimeoutError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'SshCommandTimeout';
+  readonly reason = ERROR_REASONS.SshCommandTimeout;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
   }

@@ -1,3 +1,4 @@
+import { ERROR_REASONS } from '../api/v1alpha1/condition.js';
 import { OperatorError, type OperatorErrorOptions } from '../errors/operator-error.js';
 
 /**
@@ -6,7 +7,7 @@ import { OperatorError, type OperatorErrorOptions } from '../errors/operator-err
  */
 export class LibvirtXmlError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'InvalidLibvirtXml';
+  readonly reason = ERROR_REASONS.InvalidLibvirtXml;
   constructor(readonly path: string, message: string, options?: OperatorErrorOptions) {
     super(`libvirt XML ${path}: ${message}`, options);
   }

@@ -6,7 +6,7 @@
  * progress for the inactivity timeout is dropped alone; the others go on.
  */
 import { createHash } from 'node:crypto';
-import { sleep, type Clock } from '../controller/clock.js';
+import { sleep, type Clock } from '../time/clock.js';
 import type { DestinationStage } from './destination-stage.js';
 import type { OpenedSource, SourceChunk } from './source-chunks.js';
 import { TransferStalledError } from './transfer-errors.js';

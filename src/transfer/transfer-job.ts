@@ -6,7 +6,7 @@
  * `cancel()` stops the job and removes the staged files and manifests it left.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { sleep, type Clock } from '../controller/clock.js';
+import { sleep, type Clock } from '../time/clock.js';
 import { isRetryable, OperatorError } from '../errors/operator-error.js';
 import type { AuditSink } from '../security/audit-log.js';
 import { resumeOffset, type ManifestHeader } from './chunk-manifest.js';

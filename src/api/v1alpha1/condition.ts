@@ -44,22 +44,61 @@ export const IMAGE_TRANSFER_CONDITIONS = {
 } as const;
 export type ImageTransferConditionType = (typeof IMAGE_TRANSFER_CONDITIONS)[keyof typeof IMAGE_TRANSFER_CONDITIONS];
 
+/**
+ * Reasons of the operator's typed errors (OperatorError.reason, src/errors/ and the libvirt, security and config
+ * errors): defined here once, set as they are on conditions, Events and the `reason` label of error metrics.
+ */
+export const ERROR_REASONS = {
+  InvalidSpec: 'InvalidSpec',
+  InvalidConfiguration: 'InvalidConfiguration',
+  CommandFailed: 'CommandFailed',
+  AuditLogUnavailable: 'AuditLogUnavailable',
+  HostNotFound: 'HostNotFound',
+  CredentialsNotFound: 'CredentialsNotFound',
+  CredentialsInvalid: 'CredentialsInvalid',
+  SshConnectFailed: 'SshConnectFailed',
+  SshAuthenticationFailed: 'SshAuthenticationFailed',
+  HostKeyMismatch: 'HostKeyMismatch',
+  SshNoCommonAlgorithm: 'SshNoCommonAlgorithm',
+  SshCommandTimeout: 'SshCommandTimeout',
+  LibvirtConnectionLost: 'LibvirtConnectionLost',
+  LibvirtCallTimeout: 'LibvirtCallTimeout',
+  LibvirtProtocolError: 'LibvirtProtocolError',
+  LibvirtAuthUnsupported: 'LibvirtAuthUnsupported',
+  LibvirtNotFound: 'LibvirtNotFound',
+  LibvirtError: 'LibvirtError',
+  InvalidLibvirtXml: 'InvalidLibvirtXml',
+  DomainNotOwned: 'DomainNotOwned',
+  SourceNotFound: 'SourceNotFound',
+  SourceForbidden: 'SourceForbidden',
+  SourceUnavailable: 'SourceUnavailable',
+  SourceChanged: 'SourceChanged',
+  SchemeNotAllowed: 'SchemeNotAllowed',
+  DigestMismatch: 'DigestMismatch',
+  InsufficientStorage: 'InsufficientStorage',
+  Stalled: 'Stalled',
+  Cancelled: 'Cancelled',
+} as const;
+export type ErrorReason = (typeof ERROR_REASONS)[keyof typeof ERROR_REASONS];
+
 /** Reasons any controller may use. */
 export const COMMON_REASONS = {
-  InvalidSpec: 'InvalidSpec',
+  InvalidSpec: ERROR_REASONS.InvalidSpec,
   ReconcileError: 'ReconcileError',
   Deleting: 'Deleting',
   ForceDeleted: 'ForceDeleted',
 } as const;
 
+/** Reasons on a Host's conditions: its own successes, plus the reasons of the errors a host check can meet. */
 export const HOST_REASONS = {
   Connected: 'Connected',
-  HostKeyMismatch: 'HostKeyMismatch',
   AuthSucceeded: 'AuthSucceeded',
-  CredentialsNotFound: 'CredentialsNotFound',
-  CredentialsInvalid: 'CredentialsInvalid',
   LibvirtConnected: 'LibvirtConnected',
   HostReady: 'HostReady',
+  HostNotFound: ERROR_REASONS.HostNotFound,
+  CredentialsNotFound: ERROR_REASONS.CredentialsNotFound,
+  CredentialsInvalid: ERROR_REASONS.CredentialsInvalid,
+  HostKeyMismatch: ERROR_REASONS.HostKeyMismatch,
 } as const;
 
 export const VIRTUAL_MACHINE_REASONS = {

@@ -6,8 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/load-config.js';
 import type { VirtfleetConfig } from '../../../src/config/types.js';
-import { systemClock } from '../../../src/controller/clock.js';
+import { systemClock } from '../../../src/time/clock.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
+import { pinHostKeys } from '../../../src/security/host-key-policy.js';
 import type { AuditRecord } from '../../../src/security/audit-record.js';
 import { HostSession } from '../../../src/ssh/host-session.js';
 import type { TransferEngineDeps } from '../../../src/transfer/transfer-job.js';
@@ -31,7 +32,7 @@ export async function startTransferFleet(count: number, namePrefix: string): Pro
   const audit = new AuditLog({ write: (line: string) => auditRecords.push(JSON.parse(line) as AuditRecord) }, { controller: 'transfer-integration-tests' });
   const ssh = { ...shippedConfig.ssh, keepalive: { intervalMs: 5000, countMax: 4 } };
   const sessions = hosts.map((host) => new HostSession({
-    host: host.name, address: host.address, port: host.sshPort, user: host.user, privateKey: host.clientPrivateKey, hostKeys: [host.hostKeyLine],
+    host: host.name, address: host.address, port: host.sshPort, user: host.user, privateKey: host.clientPrivateKey, hostKeys: pinHostKeys([host.hostKeyLine]),
   }, ssh, { audit }));
   return {
     hosts,
