@@ -141,4 +141,32 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
       await onHost(fleet.hosts[1]!, `umount ${small}`);
     }
   });
+
+  it('keeps to a bandwidth limit (never more than 10% over it)', async () => {
+    const limit = 8 * MIB;
+    const job = startTransfer(plan([to(0, `${dir}/limited.raw`)], { limits: { ...limits, chunkSizeBytes: MIB, bandwidthLimitBytesPerSecond: limit } }), fleet.deps);
+    let started: number | undefined;
+    let lastChunkAt = 0;
+    job.progress$.subscribe((p) => {
+      const d = p.destinations[0]!;
+      if (d.phase === 'Transferring' && started === undefined) started = performance.now();
+      if (d.phase === 'Transferring' && d.bytesTransferred === image.length) lastChunkAt = performance.now();
+    });
+    const result = await job.done;
+    expect(result.phase).to.equal('Succeeded');
+    const rate = image.length / ((lastChunkAt - started!) / 1000);
+    expect(rate).to.be.at.most(limit * 1.1);
+  });
+
+  it('removes the .part file and its manifest when a transfer is cancelled mid-way', async () => {
+    const job = startTransfer(plan([to(0, `${dir}/cancel/a.raw`), to(1, `${dir}/cancel/b.raw`)], { limits: { ...limits, bandwidthLimitBytesPerSecond: 4 * MIB } }), fleet.deps);
+    await firstValueFrom(job.progress$.pipe(filter((p) => p.bytesTransferred >= image.length / 4)));
+    expect(await listDir(fleet.hosts[0]!, `${dir}/cancel`)).to.deep.equal(['a.raw.part', 'a.raw.part.manifest']);
+    await job.cancel();
+    expect(job.progress.destinations.map((d) => [d.phase, d.reason])).to.deep.equal([['Failed', 'Cancelled'], ['Failed', 'Cancelled']]);
+    expect(await listDir(fleet.hosts[0]!, `${dir}/cancel`)).to.deep.equal([]);
+    expect(await listDir(fleet.hosts[1]!, `${dir}/cancel`)).to.deep.equal([]);
+    const removals = fleet.auditRecords.filter((r) => r.action === 'file.remove' && JSON.stringify(r.arguments).includes('/cancel/'));
+    expect(removals.map((r) => [r.host, r.outcome])).to.have.deep.members(fleet.hosts.map((h) => [h.name, 'success']));
+  });
 });
