@@ -1,8 +1,9 @@
 /**
  * [REQ-04] The writer process on a destination host (WRITE_SCRIPT over one SSH exec channel): a chunk goes out
- * as a header line and its bytes, with backpressure from the channel's window, and the next one only after the
- * host acknowledged it, i.e. after the chunk is in `.part` and its line is in the manifest. So a cut costs at
- * most the one chunk in flight.
+ * as a header line and its bytes, with backpressure from the channel's window. The host acknowledges each chunk
+ * once it is in `.part` and its line is in the manifest; one more chunk may stream while the previous
+ * acknowledgement is on its way (waiting for each one would stall the channel for a round trip and a process
+ * start per chunk). So a cut costs at most the unacknowledged chunk plus what the channel window held of the next.
  */
 import { once } from 'node:events';
 import { CommandFailedError } from '../errors/command-failed-error.js';
@@ -14,6 +15,8 @@ import { ZERO_CHUNK } from './chunk-manifest.js';
 
 /** Bytes per channel write: enough to keep the window full without one huge buffer per call. */
 const SLICE_BYTES = 256 * 1024;
+/** Chunks sent but not yet acknowledged, at most. */
+const IN_FLIGHT = 2;
 
 export class ChunkWriter {
   private readonly acks: string[] = [];
@@ -22,6 +25,8 @@ export class ChunkWriter {
   private stderr = '';
   private failure: Error | undefined;
   private sent = 0;
+  private readonly inFlight: Array<{ index: string; end: number }> = [];
+  private acked = 0;
 
   private constructor(
     private readonly host: TransferHost,
@@ -52,7 +57,8 @@ export class ChunkWriter {
     return this.sent;
   }
 
-  async write(chunk: SourceChunk, digest: string): Promise<void> {
+  /** Sends a chunk; resolves with the end offset of the chunks acknowledged so far. */
+  async write(chunk: SourceChunk, digest: string): Promise<number> {
     this.throwIfFailed();
     const length = chunk.data ? chunk.length : 0;
     await this.send(Buffer.from(`${chunk.index} ${chunk.offset} ${length} ${chunk.data ? digest : ZERO_CHUNK}\n`));
@@ -63,12 +69,14 @@ export class ChunkWriter {
         this.sent += slice.length;
       }
     }
-    await this.ack(String(chunk.index));
+    this.inFlight.push({ index: String(chunk.index), end: chunk.offset + chunk.length });
+    while (this.inFlight.length >= IN_FLIGHT) await this.ackOldest();
+    return this.acked;
   }
 
-  /** Ends stdin after the last chunk and waits for the writer to exit cleanly. */
+  /** Waits for every acknowledgement, ends stdin and waits for the writer to exit cleanly. */
   async close(): Promise<void> {
-    this.throwIfFailed();
+    while (this.inFlight.length > 0) await this.ackOldest();
     this.process.stdin.end();
     const status = await this.process.exit;
     if (status.code !== 0) throw new CommandFailedError(this.host.name, 'sh -c <chunk writer>', status.code, this.stderr, { retryable: true });
@@ -88,7 +96,8 @@ export class ChunkWriter {
     this.onActivity();
   }
 
-  private async ack(expected: string): Promise<void> {
+  private async ackOldest(): Promise<void> {
+    const expected = this.inFlight.shift()!;
     while (this.acks.length === 0) {
       this.throwIfFailed();
       await new Promise<void>((resolve) => {
@@ -96,8 +105,9 @@ export class ChunkWriter {
       });
     }
     const got = this.acks.shift();
-    if (got !== expected) this.fail(new Error(`${this.host.name}: the writer acknowledged chunk ${got}, expected ${expected}`));
+    if (got !== expected.index) this.fail(new Error(`${this.host.name}: the writer acknowledged chunk ${got}, expected ${expected.index}`));
     this.throwIfFailed();
+    this.acked = expected.end;
     this.onActivity();
   }
 

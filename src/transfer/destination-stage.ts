@@ -1,7 +1,7 @@
 /**
  * [REQ-04] One destination of a transfer on its host: find what is already there (the final file, or a staged
  * `.part` whose manifest chunks are re-hashed on the host), check free space, stage, take chunks through one
- * long-lived writer process (one acknowledgement per chunk, so at most one chunk is ever in doubt), then verify
+ * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), then verify
  * the whole file with `openssl dgst -sha256` and rename it into place. Every file written, renamed or removed is
  * one audit record.
  */
@@ -78,11 +78,14 @@ export class DestinationStage {
     this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.auditContext, signal, onActivity);
   }
 
-  /** Sends one chunk (nothing but its manifest line for a hole) and waits until the host has it in the file. */
-  async write(chunk: SourceChunk, digest: string): Promise<void> {
+  /**
+   * Sends one chunk (nothing but its manifest line for a hole); resolves with the end offset of the chunks the host
+   * has acknowledged as in the file.
+   */
+  async write(chunk: SourceChunk, digest: string): Promise<number> {
     if (!this.writer) throw new Error('DestinationStage.write before open');
-    await this.writer.write(chunk, digest);
-    this.partBytes = chunk.offset + chunk.length;
+    this.partBytes = Math.max(this.partBytes, await this.writer.write(chunk, digest));
+    return this.partBytes;
   }
 
   /** Ends the writer (its bytes audited as one write), verifies the whole file and renames it into place. */
@@ -102,7 +105,7 @@ export class DestinationStage {
     const writer = this.writer;
     this.writer = undefined;
     if (!writer) return;
-    await this.fileAction('file.write', { path: this.part, bytesSent: writer.bytesSent, endOffset: this.partBytes }, () => writer.close());
+    await this.fileAction('file.write', { path: this.part, bytesSent: writer.bytesSent }, () => writer.close());
   }
 
   /** Stops a writer at once (a stall or a cancel): the chunk in flight is lost, the manifest stays right. */

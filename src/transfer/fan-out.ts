@@ -8,15 +8,15 @@
 import { createHash } from 'node:crypto';
 import { sleep, type Clock } from '../time/clock.js';
 import type { DestinationStage } from './destination-stage.js';
-import type { OpenedSource, SourceChunk } from './source-chunks.js';
+import type { OpenedSource } from './source-chunks.js';
 import { TransferStalledError } from './transfer-errors.js';
 
 export interface FanOutTarget {
   stage: DestinationStage;
   /** First chunk this destination needs. */
   resumeIndex: number;
-  /** Called after each chunk is in place on the host. */
-  onChunk(chunk: SourceChunk, bytesSentNow: number): void;
+  /** Called after each chunk was sent, with the end offset of what the host acknowledged as in place. */
+  onChunk(placedBytes: number, bytesSentNow: number): void;
   /** Called once when the destination is dropped from this attempt. */
   onDrop(error: Error): void;
   /** Called once its file was verified and renamed into place. */
@@ -104,12 +104,12 @@ async function pump(
         try {
           entry.busy = true;
           entry.lastActivity = options.clock.now();
-          await entry.target.stage.write(chunk, digest);
+          const placed = await entry.target.stage.write(chunk, digest);
           entry.busy = false;
           const sent = chunk.data ? chunk.length : 0;
           entry.sentThisAttempt += sent;
           entry.lastActivity = options.clock.now();
-          entry.target.onChunk(chunk, sent);
+          entry.target.onChunk(placed, sent);
           await pace(entry, options);
         } catch (error) {
           drop(entry, error as Error);

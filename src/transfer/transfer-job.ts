@@ -79,8 +79,8 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
       return {
         stage: stages[index]!,
         resumeIndex,
-        onChunk: (chunk, sent) => {
-          progress.bytesTransferred = chunk.offset + chunk.length;
+        onChunk: (placed, sent) => {
+          progress.bytesTransferred = Math.max(progress.bytesTransferred, placed);
           progress.bytesSent += sent;
           sourceStats = { ...source.stats };
           publish();
