@@ -46,14 +46,14 @@ function run(command: string, args: string[], stdinFile?: string): Promise<void>
   });
 }
 
-/** Writes `mib` MiB; every tenth MiB-run of `dataEvery` is random, the rest holes (dataEvery 1: all random). */
+/** Writes `mib` MiB: runs of 16 MiB of random data, one per 16 * dataEvery MiB, the rest holes (dataEvery 1: all random). */
 async function writeImage(path: string, mib: number, dataEvery: number): Promise<string> {
   const hash = createHash('sha256');
   const file = await open(path, 'w');
   const block = Buffer.allocUnsafe(MIB);
   const zero = Buffer.alloc(MIB);
   for (let at = 0; at < mib; at++) {
-    if (at % dataEvery === 0) {
+    if (at % (16 * dataEvery) < 16) {
       randomFillSync(block);
       await file.write(block, 0, MIB, at * MIB);
       hash.update(block);
@@ -121,7 +121,7 @@ try {
   // (c)
   const sparseName = 'sparse.raw';
   const sparseDigest = await writeImage(join(work, sparseName), SPARSE_MIB, 10);
-  const dataBytes = Math.ceil(SPARSE_MIB / 10) * MIB;
+  const dataBytes = Array.from({ length: SPARSE_MIB }, (_, at) => at % 160 < 16).filter(Boolean).length * MIB;
   const cUrl = await engine({ kind: 'url', url: server.url(sparseName) }, sparseDigest, [1], 'c-url.raw');
   await run('scp', ['-q', '-F', openssh[0]!.configFile, join(work, sparseName), `${openssh[0]!.hostAlias}:${REMOTE_DIR}/src.raw`]);
   await fleet.sessions[0]!.exec(['sh', '-c', `cd ${REMOTE_DIR} && cp --sparse=always src.raw sparse.raw && rm src.raw`], { check: true });
