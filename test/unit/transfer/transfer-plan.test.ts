@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import { cachePath, checkSourceAllowed, describeSource, parseDigest } from '../../../src/transfer/transfer-plan.js';
-import { SchemeNotAllowedError } from '../../../src/transfer/transfer-errors.js';
+import { ERROR_REASONS } from '../../../src/api/v1alpha1/condition.js';
+import {
+  DigestMismatchError, InsufficientStorageError, SchemeNotAllowedError, SourceChangedError, SourceForbiddenError, SourceNotFoundError, SourceUnavailableError,
+  TransferCancelledError, TransferStalledError,
+} from '../../../src/transfer/transfer-errors.js';
 import { overallBytes, overallPhase, type DestinationProgress } from '../../../src/transfer/transfer-progress.js';
 
 const hex = 'c0ffee'.padEnd(64, '0');
@@ -37,5 +41,18 @@ describe('[REQ-04] transfer plan and progress', () => {
     expect(overallPhase([destination('Succeeded', 1), destination('Retrying', 1)])).to.equal('Transferring');
     expect(overallPhase([destination('Succeeded', 1), destination('Verifying', 1)])).to.equal('Verifying');
     expect(overallPhase([destination('Succeeded', 1)])).to.equal('Succeeded');
+  });
+});
+
+describe('[REQ-04] transfer error reasons', () => {
+  it('takes every transfer error reason from ERROR_REASONS and says which errors are retried', () => {
+    const errors = [
+      new SourceNotFoundError('s', 'd'), new SourceForbiddenError('s', 'd'), new SourceUnavailableError('s', 'd'), new SourceChangedError('s', 'd'),
+      new SchemeNotAllowedError('ftp', ['https']), new DigestMismatchError('h', 'a', 'b'), new InsufficientStorageError('h', '/d', 1, 2),
+      new TransferStalledError('h', 5), new TransferCancelledError(),
+    ];
+    const reasons = new Set<string>(Object.values(ERROR_REASONS));
+    for (const error of errors) expect(reasons.has(error.reason), error.name).to.equal(true);
+    expect(errors.filter((error) => error.retryable).map((error) => error.reason)).to.deep.equal(['SourceUnavailable', 'Stalled']);
   });
 });
