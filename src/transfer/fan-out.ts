@@ -1,8 +1,9 @@
 /**
  * [REQ-04] One attempt of a transfer: the source is read once, from the earliest chunk any destination still
  * needs, and every chunk goes to every destination that needs it concurrently. The next chunk is read while the
- * current one is being written (read-ahead of one), and the next write starts only when every live destination
- * acknowledged the current one, so the slowest destination sets the pace. A destination that fails or makes no
+ * current one is being written (read-ahead of one), and the next chunk goes out only when every live destination
+ * has taken the current one (chunk-writer.ts: at most one unacknowledged chunk behind it), so the slowest
+ * destination sets the pace. A destination that fails or makes no
  * progress for the inactivity timeout is dropped alone; the others go on.
  */
 import { createHash } from 'node:crypto';
