@@ -75,6 +75,15 @@ export const ERROR_REASONS = {
   InvalidLibvirtXml: 'InvalidLibvirtXml',
   DomainNotOwned: 'DomainNotOwned',
   UserDataNotFound: 'UserDataNotFound',
+  SourceNotFound: 'SourceNotFound',
+  SourceForbidden: 'SourceForbidden',
+  SourceUnavailable: 'SourceUnavailable',
+  SourceChanged: 'SourceChanged',
+  SchemeNotAllowed: 'SchemeNotAllowed',
+  DigestMismatch: 'DigestMismatch',
+  InsufficientStorage: 'InsufficientStorage',
+  Stalled: 'Stalled',
+  Cancelled: 'Cancelled',
 } as const;
 export type ErrorReason = (typeof ERROR_REASONS)[keyof typeof ERROR_REASONS];
 

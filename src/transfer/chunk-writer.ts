@@ -1,0 +1,142 @@
+/**
+ * [REQ-04] The writer process on a destination host (WRITE_SCRIPT over one SSH exec channel): a chunk goes out
+ * as a header line and its bytes, with backpressure from the channel's window. The host acknowledges each chunk
+ * once it is in `.part` and its line is in the manifest; one more chunk may stream while the previous
+ * acknowledgement is on its way (waiting for each one would stall the channel for a round trip and a process
+ * start per chunk). So a cut costs at most the unacknowledged chunk plus what the channel window held of the next.
+ */
+import { once } from 'node:events';
+import { CommandFailedError } from '../errors/command-failed-error.js';
+import type { AuditContext, RemoteProcess } from '../ssh/remote-process.js';
+import { shArgv, WRITE_SCRIPT } from './remote-scripts.js';
+import type { SourceChunk } from './source-chunks.js';
+import type { TransferHost } from './transfer-plan.js';
+import { ZERO_CHUNK } from './chunk-manifest.js';
+
+/** Bytes per channel write: enough to keep the window full without one huge buffer per call. */
+const SLICE_BYTES = 256 * 1024;
+/** Chunks sent but not yet acknowledged, at most. */
+const IN_FLIGHT = 2;
+
+export class ChunkWriter {
+  private readonly acks: string[] = [];
+  private ackWaiter: (() => void) | undefined;
+  private pending = '';
+  private stderr = '';
+  private failure: Error | undefined;
+  private sent = 0;
+  private readonly inFlight: Array<{ index: string; end: number }> = [];
+  private acked = 0;
+
+  private constructor(
+    private readonly host: TransferHost,
+    private readonly process: RemoteProcess,
+    private readonly local: AbortController,
+    private readonly onActivity: () => void,
+  ) {
+    process.stdout.setEncoding('utf8');
+    process.stdout.on('data', (text: string) => this.onStdout(text));
+    process.stderr.on('data', (piece: Buffer) => {
+      this.stderr = (this.stderr + piece.toString('utf8')).slice(-2048);
+    });
+    process.stdin.on('error', (error: Error) => this.fail(error));
+    process.exit.then(
+      (status) => this.fail(new CommandFailedError(host.name, 'sh -c <chunk writer>', status.code, this.stderr, { retryable: true })),
+      (error: Error) => this.fail(error),
+    );
+  }
+
+  static async start(host: TransferHost, part: string, manifest: string, audit: AuditContext, signal: AbortSignal, onActivity: () => void): Promise<ChunkWriter> {
+    const local = new AbortController();
+    const both = AbortSignal.any([signal, local.signal]);
+    const process = await host.session.spawn(shArgv(WRITE_SCRIPT, [part, manifest]), { signal: both, audit, timeoutMs: 0 });
+    return new ChunkWriter(host, process, local, onActivity);
+  }
+
+  get bytesSent(): number {
+    return this.sent;
+  }
+
+  /** Sends a chunk; resolves with the end offset of the chunks acknowledged so far. */
+  async write(chunk: SourceChunk, digest: string): Promise<number> {
+    this.throwIfFailed();
+    const length = chunk.data ? chunk.length : 0;
+    await this.send(Buffer.from(`${chunk.index} ${chunk.offset} ${length} ${chunk.data ? digest : ZERO_CHUNK}\n`));
+    if (chunk.data) {
+      for (let at = 0; at < chunk.data.length; at += SLICE_BYTES) {
+        const slice = chunk.data.subarray(at, at + SLICE_BYTES);
+        await this.send(slice);
+        this.sent += slice.length;
+      }
+    }
+    this.inFlight.push({ index: String(chunk.index), end: chunk.offset + chunk.length });
+    while (this.inFlight.length >= IN_FLIGHT) await this.ackOldest();
+    return this.acked;
+  }
+
+  /** Waits for every acknowledgement, ends stdin and waits for the writer to exit cleanly. */
+  async close(): Promise<void> {
+    while (this.inFlight.length > 0) await this.ackOldest();
+    this.process.stdin.end();
+    const status = await this.process.exit;
+    if (status.code !== 0) throw new CommandFailedError(this.host.name, 'sh -c <chunk writer>', status.code, this.stderr, { retryable: true });
+  }
+
+  /** Fails the chunk in flight at once and ends the remote process (SIGTERM, then the channel is closed). */
+  abort(): void {
+    const reason = new Error(`${this.host.name}: chunk writer aborted`);
+    this.fail(reason);
+    this.local.abort(reason);
+  }
+
+  private async send(buffer: Buffer): Promise<void> {
+    if (this.process.stdin.write(buffer)) return;
+    await Promise.race([once(this.process.stdin, 'drain'), this.failed()]);
+    this.throwIfFailed();
+    this.onActivity();
+  }
+
+  private async ackOldest(): Promise<void> {
+    const expected = this.inFlight.shift()!;
+    while (this.acks.length === 0) {
+      this.throwIfFailed();
+      await new Promise<void>((resolve) => {
+        this.ackWaiter = resolve;
+      });
+    }
+    const got = this.acks.shift();
+    if (got !== expected.index) this.fail(new Error(`${this.host.name}: the writer acknowledged chunk ${got}, expected ${expected.index}`));
+    this.throwIfFailed();
+    this.acked = expected.end;
+    this.onActivity();
+  }
+
+  private onStdout(text: string): void {
+    const lines = (this.pending + text).split('\n');
+    this.pending = lines.pop() ?? '';
+    this.acks.push(...lines);
+    this.wake();
+  }
+
+  private failed(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.failure) resolve();
+      else this.process.exit.finally(resolve).catch(() => undefined);
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiter = this.ackWaiter;
+    this.ackWaiter = undefined;
+    waiter?.();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * [REQ-04] One destination of a transfer on its host: find what is already there (the final file, or a staged
+ * `.part` whose manifest chunks are re-hashed on the host), check free space, stage, take chunks through one
+ * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), then verify
+ * the whole file with `openssl dgst -sha256` and rename it into place. Every file written, renamed or removed is
+ * one audit record.
+ */
+import { runAudited } from '../security/audit-action.js';
+import type { AuditSink } from '../security/audit-log.js';
+import type { AuditResourceRef } from '../security/audit-record.js';
+import { CommandFailedError } from '../errors/command-failed-error.js';
+import type { AuditContext } from '../ssh/remote-process.js';
+import { formatEntry, formatHeader, parseManifest, resumeOffset, type ManifestHeader } from './chunk-manifest.js';
+import { ChunkWriter } from './chunk-writer.js';
+import { COMMIT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import type { SourceChunk } from './source-chunks.js';
+import type { TransferDestination } from './transfer-plan.js';
+import { stagingPaths } from './transfer-plan.js';
+import { DigestMismatchError, InsufficientStorageError } from './transfer-errors.js';
+
+export interface StageContext {
+  audit: AuditSink;
+  resource?: AuditResourceRef;
+  /** Timeout of each short command on the host. */
+  commandTimeoutMs: number;
+}
+
+export type Preparation = { present: true } | { present: false; resumeIndex: number };
+
+export class DestinationStage {
+  private readonly part: string;
+  private readonly manifest: string;
+  private writer: ChunkWriter | undefined;
+  private partBytes = 0;
+
+  constructor(
+    readonly destination: TransferDestination,
+    private readonly header: ManifestHeader,
+    private readonly context: StageContext,
+  ) {
+    ({ part: this.part, manifest: this.manifest } = stagingPaths(destination.path));
+  }
+
+  get host(): string {
+    return this.destination.host.name;
+  }
+
+  private get auditContext(): AuditContext {
+    return this.context.resource ? { resource: this.context.resource } : {};
+  }
+
+  /**
+   * Says whether the image is already in place; otherwise stages `.part` (keeping the verified prefix of an
+   * earlier attempt) and returns the chunk to resume from. `neededBytes(resumeIndex)` is the space still needed.
+   */
+  async prepare(neededBytes: (resumeIndex: number) => number, signal: AbortSignal): Promise<Preparation> {
+    const directory = this.destination.path.replace(/\/[^/]*$/, '') || '/';
+    const probe = await this.run(shArgv(PROBE_SCRIPT, [this.destination.path, this.part, this.manifest, directory]), signal);
+    const [head, manifestText = ''] = splitOnce(probe, 'manifest\n');
+    if (/^final$/m.test(head) && (this.destination.cache || (await this.digestOf(this.destination.path, signal)) === this.header.sha256)) {
+      return { present: true };
+    }
+    const parsed = parseManifest(manifestText, this.header);
+    const resumeIndex = parsed ? await this.verifiedPrefix(parsed.entries, signal) : 0;
+    const free = Number(/^free (\d+)$/m.exec(head)?.[1]);
+    const needed = neededBytes(resumeIndex);
+    if (Number.isFinite(free) && free < needed) throw new InsufficientStorageError(this.host, directory, free, needed);
+    const keep = resumeOffset(resumeIndex, this.header);
+    const kept = (parsed?.entries ?? []).slice(0, resumeIndex).map(formatEntry).join('');
+    await this.fileAction('file.write', { path: this.part, sizeBytes: this.header.sizeBytes, keptBytes: keep }, () =>
+      this.run(shArgv(STAGE_SCRIPT, [this.part, this.manifest, this.header.sizeBytes, keep]), signal, formatHeader(this.header) + kept));
+    this.partBytes = keep;
+    return { present: false, resumeIndex };
+  }
+
+  /** Starts the writer for this attempt. */
+  async open(signal: AbortSignal, onActivity: () => void): Promise<void> {
+    this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.auditContext, signal, onActivity);
+  }
+
+  /**
+   * Sends one chunk (nothing but its manifest line for a hole); resolves with the end offset of the chunks the host
+   * has acknowledged as in the file.
+   */
+  async write(chunk: SourceChunk, digest: string): Promise<number> {
+    if (!this.writer) throw new Error('DestinationStage.write before open');
+    this.partBytes = Math.max(this.partBytes, await this.writer.write(chunk, digest));
+    return this.partBytes;
+  }
+
+  /** Ends the writer (its bytes audited as one write), verifies the whole file and renames it into place. */
+  async finish(signal: AbortSignal): Promise<void> {
+    await this.closeWriter();
+    const actual = await this.digestOf(this.part, signal);
+    if (actual !== this.header.sha256) {
+      await this.discard(signal);
+      throw new DigestMismatchError(this.host, this.header.sha256, actual);
+    }
+    await this.fileAction('file.rename', { from: this.part, to: this.destination.path }, () =>
+      this.run(shArgv(COMMIT_SCRIPT, [this.part, this.destination.path, this.manifest]), signal));
+  }
+
+  /** Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. */
+  async closeWriter(): Promise<void> {
+    const writer = this.writer;
+    this.writer = undefined;
+    if (!writer) return;
+    await this.fileAction('file.write', { path: this.part, bytesSent: writer.bytesSent }, () => writer.close());
+  }
+
+  /** Stops a writer at once (a stall or a cancel): the chunk in flight is lost, the manifest stays right. */
+  abortWriter(): void {
+    this.writer?.abort();
+    this.writer = undefined;
+  }
+
+  get bytesSentByWriter(): number {
+    return this.writer?.bytesSent ?? 0;
+  }
+
+  /** Removes the staged file and its manifest. */
+  async discard(signal: AbortSignal): Promise<void> {
+    await this.fileAction('file.remove', { paths: [this.part, this.manifest] }, () => this.run(REMOVE_ARGV([this.part, this.manifest]), signal));
+  }
+
+  /** How many leading manifest chunks still hash to what the manifest says (holes are trusted: never written). */
+  private async verifiedPrefix(entries: ReadonlyArray<{ index: number; digest: string }>, signal: AbortSignal): Promise<number> {
+    const data = entries.filter((entry) => entry.digest !== 'zero');
+    if (data.length === 0) return entries.length;
+    const hashes = (await this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0)).split('\n');
+    const bad = data.findIndex((entry, at) => hashes[at] !== entry.digest);
+    return bad < 0 ? entries.length : data[bad]!.index;
+  }
+
+  private async digestOf(path: string, signal: AbortSignal): Promise<string> {
+    const output = await this.run(DIGEST_ARGV(path), signal, undefined, 0);
+    return /^([0-9a-f]{64})/.exec(output)?.[1] ?? '';
+  }
+
+  private fileAction<T>(action: string, args: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    return runAudited(this.context.audit, { ...this.auditContext, host: this.host, action, arguments: args }, fn);
+  }
+
+  /** Runs argv on the host and returns stdout; a non-zero exit throws (retryable: the host may recover). */
+  private async run(argv: string[], signal: AbortSignal, stdin?: string, timeoutMs = this.context.commandTimeoutMs): Promise<string> {
+    const result = await this.destination.host.session.exec(argv, { signal, timeoutMs, audit: this.auditContext, ...(stdin === undefined ? {} : { stdin }) });
+    if (result.code !== 0) throw new CommandFailedError(this.host, argv[0] === 'sh' ? 'sh -c <transfer script>' : argv.join(' '), result.code, result.stderr, { retryable: true });
+    return result.stdout;
+  }
+}
+
+function splitOnce(text: string, separator: string): [string, string?] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text] : [text.slice(0, at), text.slice(at + separator.length)];
+}

@@ -1,0 +1,155 @@
+/**
+ * [REQ-04] One attempt of a transfer: the source is read once, from the earliest chunk any destination still
+ * needs, and every chunk goes to every destination that needs it concurrently. The next chunk is read while the
+ * current one is being written (read-ahead of one), and the next chunk goes out only when every live destination
+ * has taken the current one (chunk-writer.ts: at most one unacknowledged chunk behind it), so the slowest
+ * destination sets the pace. A destination that fails or makes no
+ * progress for the inactivity timeout is dropped alone; the others go on.
+ */
+import { createHash } from 'node:crypto';
+import { sleep, type Clock } from '../time/clock.js';
+import type { DestinationStage } from './destination-stage.js';
+import type { OpenedSource } from './source-chunks.js';
+import { TransferStalledError } from './transfer-errors.js';
+
+export interface FanOutTarget {
+  stage: DestinationStage;
+  /** First chunk this destination needs. */
+  resumeIndex: number;
+  /** Called after each chunk was sent, with the end offset of what the host acknowledged as in place. */
+  onChunk(placedBytes: number, bytesSentNow: number): void;
+  /** Called once when the destination is dropped from this attempt. */
+  onDrop(error: Error): void;
+  /** Called once its file was verified and renamed into place. */
+  onVerifying(): void;
+  onDone(): void;
+}
+
+export interface FanOutOptions {
+  chunkSizeBytes: number;
+  bandwidthLimitBytesPerSecond: number;
+  inactivityTimeoutMs: number;
+  clock: Clock;
+  signal: AbortSignal;
+}
+
+interface LiveTarget {
+  target: FanOutTarget;
+  dropped: boolean;
+  /** True while a chunk is being written to it: only then can it stall (waiting for slower ones is not a stall). */
+  busy: boolean;
+  lastActivity: number;
+  sentThisAttempt: number;
+  startedAt: number;
+}
+
+/** Runs the attempt. Resolves when every target is done or dropped; rejects only with the source's error. */
+export async function fanOut(source: OpenedSource, targets: readonly FanOutTarget[], options: FanOutOptions): Promise<void> {
+  const { clock } = options;
+  const live: LiveTarget[] = targets.map((target) => ({ target, dropped: false, busy: false, lastActivity: clock.now(), sentThisAttempt: 0, startedAt: clock.now() }));
+  const drop = (entry: LiveTarget, error: Error): void => {
+    if (entry.dropped) return;
+    entry.dropped = true;
+    entry.target.stage.abortWriter();
+    entry.target.onDrop(error);
+  };
+  const watchdog = startWatchdog(live, options, drop);
+  try {
+    await Promise.all(live.map(async (entry) => {
+      try {
+        entry.busy = true;
+        await entry.target.stage.open(options.signal, () => {
+          entry.lastActivity = clock.now();
+        });
+        entry.busy = false;
+      } catch (error) {
+        drop(entry, error as Error);
+      }
+    }));
+    const first = Math.min(...live.filter((e) => !e.dropped).map((e) => e.target.resumeIndex));
+    if (Number.isFinite(first)) await pump(source, first, live, options, drop);
+    await Promise.all(live.filter((e) => !e.dropped).map(async (entry) => {
+      try {
+        entry.lastActivity = clock.now();
+        entry.target.onVerifying();
+        await entry.target.stage.finish(options.signal);
+        entry.target.onDone();
+      } catch (error) {
+        drop(entry, error as Error);
+      }
+    }));
+  } finally {
+    watchdog.cancel();
+  }
+}
+
+async function pump(
+  source: OpenedSource,
+  first: number,
+  live: LiveTarget[],
+  options: FanOutOptions,
+  drop: (entry: LiveTarget, error: Error) => void,
+): Promise<void> {
+  const chunks = source.chunks(first, options.chunkSizeBytes, options.signal)[Symbol.asyncIterator]();
+  try {
+    let next = chunks.next();
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = chunks.next();
+      next.catch(() => undefined);
+      const chunk = result.value;
+      const digest = chunk.data ? createHash('sha256').update(chunk.data).digest('hex') : 'zero';
+      const receivers = live.filter((entry) => !entry.dropped && chunk.index >= entry.target.resumeIndex);
+      await Promise.all(receivers.map(async (entry) => {
+        try {
+          entry.busy = true;
+          entry.lastActivity = options.clock.now();
+          const placed = await entry.target.stage.write(chunk, digest);
+          entry.busy = false;
+          const sent = chunk.data ? chunk.length : 0;
+          entry.sentThisAttempt += sent;
+          entry.lastActivity = options.clock.now();
+          entry.target.onChunk(placed, sent);
+          await pace(entry, options);
+        } catch (error) {
+          drop(entry, error as Error);
+        }
+      }));
+      if (live.every((entry) => entry.dropped)) return;
+    }
+  } catch (error) {
+    // The source failed: end every writer after its last whole chunk, so the next attempt resumes there.
+    await Promise.all(live.filter((e) => !e.dropped).map((entry) => entry.target.stage.closeWriter().catch(() => undefined)));
+    for (const entry of live) drop(entry, error as Error);
+    throw error;
+  } finally {
+    await chunks.return?.();
+  }
+}
+
+/** Waits until this attempt's bytes to the destination are within its bandwidth limit. */
+async function pace(entry: LiveTarget, options: FanOutOptions): Promise<void> {
+  const limit = options.bandwidthLimitBytesPerSecond;
+  if (limit <= 0) return;
+  const due = entry.startedAt + (entry.sentThisAttempt / limit) * 1000;
+  const wait = due - options.clock.now();
+  if (wait > 0) {
+    await sleep(options.clock, wait, options.signal);
+    entry.lastActivity = options.clock.now();
+  }
+}
+
+function startWatchdog(live: LiveTarget[], options: FanOutOptions, drop: (entry: LiveTarget, error: Error) => void): { cancel(): void } {
+  const period = Math.max(50, Math.floor(options.inactivityTimeoutMs / 4));
+  let timer = options.clock.setTimeout(check, period);
+  function check(): void {
+    const now = options.clock.now();
+    for (const entry of live) {
+      const idle = now - entry.lastActivity;
+      if (!entry.dropped && entry.busy && idle > options.inactivityTimeoutMs) drop(entry, new TransferStalledError(entry.target.stage.host, idle));
+    }
+    timer = options.clock.setTimeout(check, period);
+  }
+  return { cancel: () => timer.cancel() };
+}

@@ -1,0 +1,85 @@
+/**
+ * [REQ-04] What the transfer engine is asked to do: one source, the destinations (a host and a final path on
+ * it), the expected SHA-256 and the limits. No Kubernetes types: the ImageTransfer controller builds a plan from a
+ * resource, a test or a benchmark builds one by hand.
+ */
+import type { AuditResourceRef } from '../security/audit-record.js';
+import type { HostSession } from '../ssh/host-session.js';
+import { SchemeNotAllowedError } from './transfer-errors.js';
+
+/** The part of a host's SSH session the engine uses. */
+export type TransferHostSession = Pick<HostSession, 'exec' | 'spawn'>;
+
+export interface TransferHost {
+  /** Host name (the Host resource's name), used in audit records and progress. */
+  name: string;
+  session: TransferHostSession;
+}
+
+export type TransferSource =
+  | { kind: 'url'; url: string; headers?: Readonly<Record<string, string>> }
+  | { kind: 'host'; host: TransferHost; path: string };
+
+export interface TransferDestination {
+  host: TransferHost;
+  /** Absolute final path; `<path>.part` and `<path>.part.manifest` are staged beside it. */
+  path: string;
+  /** A cache path is named by its digest: a file already there is the image, with no further check. */
+  cache?: boolean;
+}
+
+export interface TransferLimits {
+  chunkSizeBytes: number;
+  /** Bytes per second per destination; 0 = unlimited. */
+  bandwidthLimitBytesPerSecond: number;
+  /** A destination that makes no progress for this long is dropped from the attempt and retried. */
+  inactivityTimeoutMs: number;
+  /** Attempts per destination before a retryable failure becomes final. */
+  maxAttempts: number;
+}
+
+export interface TransferPlan {
+  source: TransferSource;
+  destinations: TransferDestination[];
+  /** Lowercase hex SHA-256 of the source's bytes. */
+  sha256: string;
+  limits: TransferLimits;
+  /** What audit records name as the resource the files are written for. */
+  resource?: AuditResourceRef;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** `<cacheDir>/sha256-<hex>`: where an image goes on a host when the destination names no pool or path. */
+export function cachePath(cacheDir: string, sha256: string): string {
+  return `${cacheDir.replace(/\/+$/, '')}/sha256-${sha256}`;
+}
+
+/** `sha256:<hex>` to `<hex>`; throws a TypeError naming the expected form. */
+export function parseDigest(digest: string): string {
+  const hex = digest.startsWith('sha256:') ? digest.slice('sha256:'.length) : '';
+  if (!SHA256_HEX.test(hex)) throw new TypeError(`digest "${digest}" is not of the form sha256:<64 lowercase hex digits>`);
+  return hex;
+}
+
+/** Throws SchemeNotAllowedError for a URL whose scheme is not allowed, TypeError for a malformed one. */
+export function checkSourceAllowed(source: TransferSource, allowedSchemes: readonly string[]): void {
+  if (source.kind !== 'url') return;
+  const scheme = new URL(source.url).protocol.replace(/:$/, '');
+  if (!allowedSchemes.includes(scheme) || !['http', 'https'].includes(scheme)) throw new SchemeNotAllowedError(scheme, allowedSchemes);
+}
+
+/** Where a final path's staged file and manifest live. */
+export function stagingPaths(finalPath: string): { part: string; manifest: string } {
+  return { part: `${finalPath}.part`, manifest: `${finalPath}.part.manifest` };
+}
+
+export function describeSource(source: TransferSource): string {
+  return source.kind === 'url' ? redactUrl(source.url) : `${source.host.name}:${source.path}`;
+}
+
+/** A URL without user info or query (either may carry a token). */
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}

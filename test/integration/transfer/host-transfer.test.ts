@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { startTransfer } from '../../../src/transfer/transfer-job.js';
+import type { TransferLimits } from '../../../src/transfer/transfer-plan.js';
+import { hostDigest, listDir, onHost, startTransferFleet, type TransferFleet } from './transfer-fleet.js';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const limits: TransferLimits = { chunkSizeBytes: 4 * MIB, bandwidthLimitBytesPerSecond: 0, inactivityTimeoutMs: 10_000, maxAttempts: 3 };
+
+describe('[REQ-04] image transfer from a file on one container host to another', function () {
+  this.timeout(300_000);
+  let fleet: TransferFleet;
+  const dir = `/var/lib/virtfleet/it-host-${Date.now().toString(36)}`;
+
+  before(async function () {
+    this.timeout(900_000);
+    fleet = await startTransferFleet(2, 'vf-transfer-host');
+    // A 4 GiB raw image holding 64 MiB of random data in four 16 MiB runs; the rest is holes.
+    await onHost(fleet.hosts[0]!, `mkdir -p ${dir} && truncate -s 4G ${dir}/sparse.raw && for at in 0 1000 2500 4000; do `
+      + `dd if=/dev/urandom of=${dir}/sparse.raw bs=1M count=16 seek=$at conv=notrunc status=none; done`);
+  });
+
+  after(() => fleet?.stop());
+
+  it('copies a sparse 4 GiB image with 64 MiB of data: holes not read, not sent, holes on the destination, same digest', async () => {
+    const source = fleet.hosts[0]!;
+    const digest = await hostDigest(source, `${dir}/sparse.raw`);
+    const result = await startTransfer({
+      source: { kind: 'host', host: fleet.transferHosts[0]!, path: `${dir}/sparse.raw` },
+      destinations: [{ host: fleet.transferHosts[1]!, path: `${dir}/copy.raw` }],
+      sha256: digest,
+      limits,
+    }, fleet.deps).done;
+    expect(result.phase, JSON.stringify(result)).to.equal('Succeeded');
+    const sent = result.destinations[0]!.bytesSent;
+    expect(sent).to.equal(64 * MIB, 'only the data chunks went over the wire');
+    expect(result.source.bytesRead).to.equal(64 * MIB, 'holes were not even read');
+    const destination = fleet.hosts[1]!;
+    expect(await hostDigest(destination, `${dir}/copy.raw`)).to.equal(digest);
+    const [apparent, allocated] = (await onHost(destination, `stat -c '%s %b %B' ${dir}/copy.raw`)).split(' ').map(Number);
+    expect(apparent).to.equal(4 * GIB);
+    const allocatedBytes = allocated! * Number((await onHost(destination, `stat -c '%B' ${dir}/copy.raw`)));
+    expect(allocatedBytes).to.be.within(64 * MIB, 64 * MIB * 1.05, 'du: holes on the destination');
+    expect(await listDir(destination, dir)).to.deep.equal(['copy.raw']);
+  });
+});
