@@ -1,24 +1,25 @@
 /**
  * [REQ-01] Wiring of the operator process, and nothing else: root logger, audit log, metrics and health server,
- * SSH session pool, controller Manager with leader election, the Host controller. `stop()` is the graceful
+ * shared host connections, controller Manager with leader election, the Host controller. `stop()` is the graceful
  * shutdown SIGTERM asks for: readiness drops, controllers drain and the lease is released, SSH and libvirt
  * connections close, the health server stops, the audit log closes.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
 import type { VirtfleetConfig } from './config/types.js';
-import { systemClock } from './controller/clock.js';
+import { systemClock } from './time/clock.js';
 import { EventRecorder } from './controller/event-recorder.js';
 import { Manager } from './controller/manager.js';
+import { hostAccessOver } from './controllers/host/host-access.js';
 import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
-import { PooledHostAccess } from './controllers/host/pooled-host-access.js';
+import { HostConnections } from './hosts/host-connections.js';
+import { hostInformer, sshAuthSecretInformer } from './hosts/watch-keys.js';
 import { HealthServer } from './observability/health-server.js';
 import type { ListenAddress } from './observability/listen-address.js';
 import { createRootLogger } from './observability/logger.js';
 import { controllerMetricsSink } from './observability/metrics-sink-adapter.js';
 import { createMetricsRegistry, createOperatorMetrics } from './observability/metrics.js';
 import { openAuditLog } from './security/audit-log.js';
-import { HostSessionPool } from './ssh/host-session-pool.js';
 
 export const EVENT_SOURCE_COMPONENT = 'virtfleet-controller';
 
@@ -56,7 +57,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }
 
   const metrics = createOperatorMetrics(registry);
-  const access = new PooledHostAccess(new HostSessionPool(config.ssh, { audit, metrics }), config.libvirt, audit);
   const manager = new Manager({
     kubeConfig,
     config: config.controller,
@@ -64,14 +64,24 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     logger,
     metrics: controllerMetricsSink(metrics, [HOST_CONTROLLER_NAME]),
   });
+  const credentialsNamespaces = config.controller.credentialsNamespaces;
+  const connections = new HostConnections({
+    hosts: hostInformer(manager).store,
+    secrets: sshAuthSecretInformer(manager, kubeConfig, credentialsNamespaces).store,
+    credentialsNamespaces,
+    ssh: config.ssh,
+    libvirt: config.libvirt,
+    audit,
+    metrics,
+  });
   const { informers } = registerHostController({
     manager,
     kubeConfig,
-    access,
+    access: hostAccessOver(connections),
     events: new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger }),
     clock: systemClock,
     workers: config.controller.workers.host,
-    credentialsNamespaces: config.controller.credentialsNamespaces,
+    credentialsNamespaces,
   });
 
   let running = true;
@@ -93,7 +103,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       running = false;
       logger.info('operator stopping');
       await manager.stop();
-      await access.closeAll();
+      await connections.closeAll();
       await health.stop();
       audit.close();
       logger.info('operator stopped');

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { merge, Subject, takeUntil } from 'rxjs';
 import { isRetryable } from '../errors/operator-error.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { noopMetrics, type ControllerMetricsSink, type ReconcileOutcome } from './metrics-sink.js';
 import { ReconcileRateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { requestFromKey, requestKey, type Reconciler, type Result } from './reconciler.js';

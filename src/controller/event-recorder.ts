@@ -5,7 +5,7 @@
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { isNotFound } from './api-errors.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { EventCorrelator, type EventSpec } from './event-correlator.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
 

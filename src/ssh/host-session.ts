@@ -3,7 +3,6 @@
  * concurrent channels (callers beyond it queue), reconnect with exponential backoff and jitter, command timeouts
  * and AbortSignal that end the remote process, and an audit record for every connection and command.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
@@ -11,6 +10,7 @@ import { OperatorError } from '../errors/operator-error.js';
 import { SshConnectError, SshTimeoutError } from '../errors/ssh-errors.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import type { AuditSink } from '../security/audit-log.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { reconnectDelay } from './reconnect-delay.js';
 import { runOnChannel } from './run-on-channel.js';
@@ -19,11 +19,15 @@ import { argvToCommand } from './shell-quote.js';
 import { SshConnection } from './ssh-connection.js';
 import type { SshTarget } from './ssh-target.js';
 
+/** What a live connection negotiated, and the host key it verified. */
+export type ConnectionInfo = Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'>;
+
 export interface HostSessionDeps {
   audit: AuditSink;
   metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshCommands'>;
   random?: () => number;
-  now?: () => number;
+  /** Reconnect backoff, command timeouts and durations run on this clock (the system clock by default). */
+  clock?: Clock;
 }
 
 export class HostSession {
@@ -34,6 +38,8 @@ export class HostSession {
   private nextAttemptAt = 0;
   private connects = 0;
   private readonly lifetime = new AbortController();
+  private readonly dropListeners = new Set<(error: Error) => void>();
+  private readonly clock: Clock;
 
   constructor(
     readonly target: SshTarget,
@@ -41,6 +47,7 @@ export class HostSession {
     private readonly deps: HostSessionDeps,
   ) {
     this.limiter = new ChannelLimiter(config.maxSessionsPerHost);
+    this.clock = deps.clock ?? systemClock;
   }
 
   /** Connections opened so far (one per reconnect). */
@@ -53,13 +60,26 @@ export class HostSession {
   }
 
   /** Negotiated algorithms and host key of the live connection, if any. */
-  get connectionInfo(): Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'> | undefined {
+  get connectionInfo(): ConnectionInfo | undefined {
     return this.current && !this.current.closed ? this.current : undefined;
   }
 
-  /** Connects now (or reuses the connection): a cheap reachability and authentication check. */
-  async connect(signal?: AbortSignal): Promise<void> {
-    await this.connection(signal);
+  /**
+   * Connects now (or reuses the connection): a cheap reachability and authentication check. Resolves with the
+   * negotiated algorithms and the fingerprint of the host key that was presented and matched a pin.
+   */
+  async connect(signal?: AbortSignal): Promise<ConnectionInfo> {
+    const connection = await this.connection(signal);
+    return { negotiated: connection.negotiated, hostKeyFingerprint: connection.hostKeyFingerprint };
+  }
+
+  /**
+   * Calls `listener` each time a live connection is lost (network failure, sshd gone, keepalive timeout), not
+   * when this session closes it on purpose. Returns the function removing the listener.
+   */
+  onDrop(listener: (error: Error) => void): () => void {
+    this.dropListeners.add(listener);
+    return () => this.dropListeners.delete(listener);
   }
 
   /** Runs argv and collects its output. Non-zero exits are returned, or thrown with `check: true`. */
@@ -86,7 +106,7 @@ export class HostSession {
   /** Starts argv with streaming stdin/stdout/stderr. The channel slot is held until the process exits. */
   async spawn(argv: readonly string[], options: CommandOptions = {}): Promise<RemoteProcess> {
     const command = argvToCommand(argv);
-    const started = this.deps.now?.() ?? Date.now();
+    const started = this.clock.now();
     const release = await this.acquireChannel(options.signal);
     let channelOpened = false;
     try {
@@ -97,6 +117,7 @@ export class HostSession {
       const process = runOnChannel(channel, connection, {
         host: this.target.host,
         timeoutMs,
+        clock: this.clock,
         ...(options.signal ? { signal: options.signal } : {}),
       });
       process.exit.then(
@@ -146,8 +167,10 @@ export class HostSession {
 
   close(): void {
     this.lifetime.abort(new SshConnectError(this.target.host, 'session closed'));
-    this.current?.close();
+    this.dropListeners.clear();
+    const current = this.current;
     this.current = undefined;
+    current?.close();
   }
 
   private async connection(signal?: AbortSignal): Promise<SshConnection> {
@@ -159,9 +182,9 @@ export class HostSession {
   }
 
   private async openWithBackoff(): Promise<SshConnection> {
-    const wait = this.nextAttemptAt - (this.deps.now?.() ?? Date.now());
-    if (wait > 0) await sleep(wait, undefined, { signal: this.lifetime.signal });
-    const started = this.deps.now?.() ?? Date.now();
+    const wait = this.nextAttemptAt - this.clock.now();
+    if (wait > 0) await sleep(this.clock, wait, this.lifetime.signal);
+    const started = this.clock.now();
     try {
       const connection = await SshConnection.open(this.target, this.config, this.lifetime.signal);
       this.failures = 0;
@@ -169,10 +192,12 @@ export class HostSession {
       this.connects += 1;
       this.current = connection;
       this.deps.metrics?.sshSessions.set({ host: this.target.host }, 1);
-      connection.onClose(() => {
+      connection.onClose((error) => {
         if (this.current !== connection) return;
         this.current = undefined;
         this.deps.metrics?.sshSessions.set({ host: this.target.host }, 0);
+        const lost = error ?? new SshConnectError(this.target.host, 'connection closed');
+        for (const listener of [...this.dropListeners]) listener(lost);
       });
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, 'success', undefined, {
         hostKey: connection.hostKeyFingerprint,
@@ -181,7 +206,7 @@ export class HostSession {
       return connection;
     } catch (error) {
       this.failures += 1;
-      this.nextAttemptAt = (this.deps.now?.() ?? Date.now()) + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
+      this.nextAttemptAt = this.clock.now() + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
       const denied = error instanceof OperatorError && error.refusal;
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, denied ? 'denied' : 'failure', (error as Error).message);
       throw error;
@@ -204,7 +229,7 @@ export class HostSession {
       arguments: extra ? { argv: [...args], ...extra } : { argv: [...args] },
       outcome,
       ...(error === undefined ? {} : { error }),
-      durationMs: (this.deps.now?.() ?? Date.now()) - started,
+      durationMs: this.clock.now() - started,
     });
   }
 }

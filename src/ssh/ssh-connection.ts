@@ -6,7 +6,7 @@
 import ssh2, { type Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshConnectError } from '../errors/ssh-errors.js';
-import { fingerprintOf, isPinned, pinHostKeys } from '../security/host-key-policy.js';
+import { fingerprintOf, isPinned } from '../security/host-key-policy.js';
 import { toSsh2Algorithms, type NegotiatedAlgorithms } from './algorithms.js';
 import { CoalescingSocket } from './coalescing-socket.js';
 import type { SshTarget } from './ssh-target.js';
@@ -42,7 +42,7 @@ export class SshConnection {
 
   static async open(target: SshTarget, config: SshConfig, signal?: AbortSignal): Promise<SshConnection> {
     signal?.throwIfAborted();
-    const pins = pinHostKeys(target.hostKeys);
+    const pins = target.hostKeys;
     const parsed = ssh2.utils.parseKey(target.privateKey, target.passphrase);
     if (parsed instanceof Error) {
       throw new SshAuthError(target.host, `cannot read the private key: ${parsed.message}`);
@@ -77,7 +77,13 @@ export class SshConnection {
           reject(new SshAlgorithmError(target.host, `negotiated cipher ${algorithms.cipher} is not allowed`));
           return;
         }
-        resolve(new SshConnection(target, client, algorithms, presented ?? 'unknown'));
+        if (presented === undefined) {
+          // ssh2 verifies the host key before 'ready'; a connection without one is never trusted or reported
+          client.end();
+          reject(new SshConnectError(target.host, 'the handshake completed without a verified host key'));
+          return;
+        }
+        resolve(new SshConnection(target, client, algorithms, presented));
       });
       let failed = false;
       client.on('error', (error: Error & { level?: string }) => {

@@ -55,6 +55,7 @@ export const COMMON_REASONS = {
 } as const;
 
 export const HOST_REASONS = {
+  HostNotFound: 'HostNotFound',
   Connected: 'Connected',
   HostKeyMismatch: 'HostKeyMismatch',
   AuthSucceeded: 'AuthSucceeded',

@@ -13,17 +13,19 @@
  *   (5 min) — no hot loop; a change of the Host or of its Secret (mapped watch) triggers one at once.
  */
 import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';
-import { HOST_DEFAULTS, type Host, type HostStatus } from '../../api/v1alpha1/host.js';
-import type { Clock } from '../../controller/clock.js';
+import type { Host, HostStatus } from '../../api/v1alpha1/host.js';
+import type { Clock } from '../../time/clock.js';
 import type { CustomResourceClient } from '../../controller/custom-resource-client.js';
 import { ensureFinalizer, runFinalizer } from '../../controller/finalizers.js';
 import type { ReconcileContext, ReconcileRequest, Reconciler, Result } from '../../controller/reconciler.js';
 import { StatusWriter } from '../../controller/status-writer.js';
+import { HostCredentialsError } from '../../errors/host-errors.js';
 import { OperatorError } from '../../errors/operator-error.js';
-import { connectHost, type HostAccess } from './connect-host.js';
+import { SshConnectError } from '../../errors/ssh-errors.js';
+import type { HostLookup } from '../../hosts/host-target.js';
+import type { ConnectedHost, HostAccess } from './host-access.js';
 import { desiredHostStatus, heartbeatDelayMs, readyCondition, type HostObservation, type StatusTiming } from './host-status.js';
 import { inspectHypervisor } from './inspect-hypervisor.js';
-import { readCredentials, type SecretLookup } from './read-credentials.js';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 60_000;
 export const DEFAULT_RECHECK_INTERVAL_MS = 300_000;
@@ -34,10 +36,10 @@ export interface HostEventSink {
 }
 
 export interface HostReconcilerOptions {
+  /** Writes: finalizers and the status subresource. */
   hosts: CustomResourceClient<Host>;
-  secrets: SecretLookup;
-  /** Namespaces the Secret cache covers (controller config `credentialsNamespaces`); empty or absent = all. */
-  credentialsNamespaces?: readonly string[];
+  /** Reads: the shared Host informer's cache (as controller-runtime's cached client reads). */
+  cache: HostLookup;
   access: HostAccess;
   events: HostEventSink;
   clock: Clock;
@@ -57,7 +59,7 @@ export class HostReconciler implements Reconciler {
   }
 
   async reconcile(request: ReconcileRequest, ctx: ReconcileContext): Promise<Result> {
-    const found = await this.options.hosts.get(undefined, request.name);
+    const found = this.options.cache.get(undefined, request.name);
     if (found === undefined) return {};
     if (found.metadata?.deletionTimestamp !== undefined) {
       await runFinalizer(this.options.hosts, found, FINALIZERS.hostCleanup, () => this.options.access.forget(request.name));
@@ -89,13 +91,17 @@ export class HostReconciler implements Reconciler {
 
   /** Credentials, then SSH, then libvirt: how far the host gets and what it reports. */
   private async observe(host: Host, signal: AbortSignal): Promise<HostObservation> {
-    const credentials = readCredentials(this.options.secrets, host.spec.credentialsSecretRef, this.options.credentialsNamespaces);
-    if (!credentials.found) return { stage: 'credentials', reason: credentials.reason, message: credentials.message };
-    const connection = await connectHost(this.options.access, host, credentials.credentials, signal);
-    if (!connection.connected) return { stage: 'connect', error: connection.error };
+    let connection: ConnectedHost;
     try {
-      const hypervisor = this.options.access.hypervisor(connection.target, host.spec.libvirtURI ?? HOST_DEFAULTS.libvirtURI);
-      return { stage: 'ready', fingerprint: connection.fingerprint, facts: await inspectHypervisor(hypervisor) };
+      connection = await this.options.access.connect(host.metadata?.name ?? '', signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof HostCredentialsError) return { stage: 'credentials', reason: error.reason, message: error.message };
+      if (error instanceof OperatorError) return { stage: 'connect', error };
+      return { stage: 'connect', error: new SshConnectError(host.metadata?.name ?? '', String(error), { cause: error }) };
+    }
+    try {
+      return { stage: 'ready', fingerprint: connection.fingerprint, facts: await inspectHypervisor(connection.hypervisor) };
     } catch (error) {
       if (signal.aborted || !(error instanceof OperatorError)) throw error;
       return { stage: 'libvirt', fingerprint: connection.fingerprint, error };

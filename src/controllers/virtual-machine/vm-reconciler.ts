@@ -15,7 +15,7 @@ import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';
 import { HOST_CONDITIONS, VIRTUAL_MACHINE_REASONS as R } from '../../api/v1alpha1/condition.js';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { VirtualMachine, VirtualMachineStatus } from '../../api/v1alpha1/virtual-machine.js';
-import type { Clock } from '../../controller/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { findCondition } from '../../controller/conditions.js';
 import type { CustomResourceClient } from '../../controller/custom-resource-client.js';
 import { ensureFinalizer, runFinalizer } from '../../controller/finalizers.js';

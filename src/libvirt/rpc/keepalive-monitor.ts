@@ -4,7 +4,7 @@
  * a sign of life, as in libvirt's own virKeepAlive. While the reader is paused on purpose (a slow download
  * consumer) silence is expected and not counted.
  */
-import type { Clock, TimerHandle } from '../../controller/clock.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
 
 export interface KeepaliveSettings {
   intervalMs: number;

@@ -3,7 +3,7 @@
  * serial (many calls in flight at once), routes stream packets and events, answers keepalive PINGs and pings
  * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError.
  */
-import { systemClock, type Clock } from '../../controller/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import { LibvirtConnectionError, LibvirtError, LibvirtTimeoutError } from '../libvirt-error.js';
 import { KeepaliveMonitor, type KeepaliveSettings } from './keepalive-monitor.js';
 import { decodePacket, encodePacket, encodePacketHead, type PacketHeader } from './packet.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { fingerprintOf } from '../../../src/security/host-key-policy.js';
+import { fingerprintOf, pinHostKeys } from '../../../src/security/host-key-policy.js';
 import { isRetryable } from '../../../src/errors/operator-error.js';
 import { HostKeyMismatchError, SshAlgorithmError, SshAuthError } from '../../../src/errors/ssh-errors.js';
 import { generateKey, startTestSshd, type KeyPair, type TestSshd } from '../../support/sshd/index.js';
@@ -22,7 +22,7 @@ describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
 
   it('refuses a host whose key is not pinned before any authentication attempt, and audits it as denied', async () => {
     const impostor = await generateKey(sshd.dir, 'impostor', 'ed25519');
-    const { session, records } = auditedSession(targetFor(sshd, { hostKeys: [impostor.publicKey] }));
+    const { session, records } = auditedSession(targetFor(sshd, { hostKeys: pinHostKeys([impostor.publicKey]) }));
     const error = await rejectionOf(session.connect());
     session.close();
     expect(error).to.be.instanceOf(HostKeyMismatchError);
@@ -37,7 +37,7 @@ describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
 
   it('accepts the host when its key is pinned by SHA256 fingerprint', async () => {
     const fingerprint = (await import('node:child_process')).execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${sshd.hostKey.path}.pub`]).toString().split(' ')[1] ?? '';
-    const { session } = auditedSession(targetFor(sshd, { hostKeys: [fingerprint] }));
+    const { session } = auditedSession(targetFor(sshd, { hostKeys: pinHostKeys([fingerprint]) }));
     await session.connect();
     expect(session.connectionInfo?.hostKeyFingerprint).to.equal(fingerprint);
     session.close();

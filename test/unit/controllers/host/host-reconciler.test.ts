@@ -41,10 +41,10 @@ function harness(behaviour: HostBehaviour, options: { secret?: Record<string, st
   const host = options.host ?? hostObject();
   if (options.secret !== 'absent') secrets.putSshKey('virtfleet-system', `${host.metadata?.name}-ssh`, options.secret ?? { 'ssh-privatekey': 'PRIVATE KEY' });
   hosts.put(host);
-  const access = new ScriptedHostAccess(behaviour);
+  const access = new ScriptedHostAccess(behaviour, { hosts: hosts.cache, secrets });
   const events = new RecordingEvents();
   const clock = new FakeClock();
-  const reconciler = new HostReconciler({ hosts, secrets, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS });
+  const reconciler = new HostReconciler({ hosts, cache: hosts.cache, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS });
   const name = host.metadata?.name ?? '';
   const ctx = { signal: new AbortController().signal, logger: silentLogger };
   /** One reconcile: its Result, or the error it threw. */
@@ -236,7 +236,8 @@ describe('[REQ-01] HostReconciler', () => {
     secrets.putSshKey('virtfleet-system', 'hv1-ssh', { 'ssh-privatekey': 'PRIVATE KEY', passphrase: 'secret words' });
     await reconcile();
     expect(access.connects).to.have.length(1);
-    expect(access.connects[0]).to.deep.include({ host: 'hv1', address: '192.0.2.10', port: 22, user: 'root', privateKey: 'PRIVATE KEY', passphrase: 'secret words', hostKeys: [PINNED] });
+    expect(access.connects[0]).to.deep.include({ host: 'hv1', address: '192.0.2.10', port: 22, user: 'root', privateKey: 'PRIVATE KEY', passphrase: 'secret words' });
+    expect([...(access.connects[0]?.hostKeys.fingerprints ?? [])]).to.deep.equal([PINNED]);
     expect(condition(stored(), 'Ready')?.status).to.equal('True');
     expect(events.events.map((event) => `${event.type} ${event.reason}`)).to.deep.equal(['Warning CredentialsNotFound', 'Normal HostReady']);
   });
@@ -276,7 +277,7 @@ describe('[REQ-01] HostReconciler', () => {
 
   it('does nothing for a Host that no longer exists', async () => {
     const { hosts, access, reconcile } = harness(healthy);
-    const gone = new HostReconciler({ hosts, secrets: new SecretMap(), access, events: new RecordingEvents(), clock: new FakeClock() });
+    const gone = new HostReconciler({ hosts, cache: hosts.cache, access, events: new RecordingEvents(), clock: new FakeClock() });
     expect(await gone.reconcile({ name: 'never-created' }, { signal: new AbortController().signal, logger: silentLogger })).to.deep.equal({});
     expect(hosts.mutations).to.deep.equal([]);
     expect(access.connects).to.deep.equal([]);

@@ -1,6 +1,7 @@
 /**
- * [REQ-01] Time as a test seam: the workqueue, informers and leader election read time and schedule work only
- * through a Clock, so unit tests drive them with a fake clock instead of sleeping on real timers.
+ * [REQ-01][REQ-06] Time as a test seam, shared by every layer: the workqueue, informers, leader election, the SSH
+ * sessions (reconnect backoff, command timeouts) and the libvirt RPC (call timeouts, keepalive) read time and
+ * schedule work only through a Clock, so tests drive them with a fake clock instead of sleeping on real timers.
  */
 export interface TimerHandle {
   cancel(): void;

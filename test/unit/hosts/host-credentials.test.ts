@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { V1Secret } from '@kubernetes/client-node';
-import { readCredentials, type SecretLookup } from '../../../../src/controllers/host/read-credentials.js';
+import { readCredentials, type SecretLookup } from '../../../src/hosts/host-credentials.js';
 
 const KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n-----END OPENSSH PRIVATE KEY-----\n';
 

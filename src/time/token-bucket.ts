@@ -1,6 +1,6 @@
 /**
- * [REQ-01] Global token bucket of the reconcile rate limiter (client-go's BucketRateLimiter, golang.org/x/time/rate
- * semantics): `burst` tokens, refilled at `qps` per second; a reservation may overdraw the bucket and then waits
+ * [REQ-01][REQ-06] A token bucket on the injected Clock (client-go's BucketRateLimiter, golang.org/x/time/rate
+ * semantics), used as the reconcile rate limiter's global bucket: `burst` tokens, refilled at `qps` per second; a reservation may overdraw the bucket and then waits
  * until its token has been refilled.
  */
 import type { Clock } from './clock.js';

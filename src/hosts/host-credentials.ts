@@ -1,14 +1,15 @@
 /**
- * [REQ-01][REQ-05] Step "read the credentials" of the Host reconciler: the private key (and optional passphrase)
- * from the Secret named by spec.credentialsSecretRef, key `ssh-privatekey` as in kubernetes.io/ssh-auth Secrets.
- * Read from the Secret informer's cache, which holds only Secrets of that type in the credentials namespaces;
- * never logged. A missing Secret or key is a problem to report, not a throw.
+ * [REQ-01][REQ-05] A Host's SSH credentials: the private key (and optional passphrase) from the Secret named by
+ * spec.credentialsSecretRef, key `ssh-privatekey` as in kubernetes.io/ssh-auth Secrets. Read from the shared
+ * Secret informer's cache (watch-keys.ts), which holds only Secrets of that type in the credentials namespaces;
+ * never logged. A missing Secret or key is a result to report (HostConnections turns it into a
+ * HostCredentialsError), not a throw.
  */
 import type { V1Secret } from '@kubernetes/client-node';
-import { HOST_REASONS } from '../../api/v1alpha1/condition.js';
-import type { NamespacedObjectReference } from '../../api/v1alpha1/meta.js';
-
-export const SSH_AUTH_SECRET_TYPE = 'kubernetes.io/ssh-auth';
+import { HOST_REASONS } from '../api/v1alpha1/condition.js';
+import type { NamespacedObjectReference } from '../api/v1alpha1/meta.js';
+import type { CredentialsReason } from '../errors/host-errors.js';
+import { SSH_AUTH_SECRET_TYPE } from './watch-keys.js';
 export const PRIVATE_KEY_FIELD = 'ssh-privatekey';
 export const PASSPHRASE_FIELD = 'passphrase';
 
@@ -24,7 +25,7 @@ export interface SshCredentials {
 
 export type CredentialsResult =
   | { found: true; credentials: SshCredentials }
-  | { found: false; reason: string; message: string };
+  | { found: false; reason: CredentialsReason; message: string };
 
 /** `credentialsNamespaces`: where Secrets are watched (controller config); empty = all namespaces. */
 export function readCredentials(secrets: SecretLookup, ref: NamespacedObjectReference, credentialsNamespaces: readonly string[] = []): CredentialsResult {
