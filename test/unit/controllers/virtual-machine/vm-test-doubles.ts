@@ -104,52 +104,51 @@ export class FakeLibvirtHost implements VmHost {
   readonly libvirt: LibvirtClient;
 
   constructor(readonly name: string) {
-    const self = this;
     const findDomain = (ref: DomainRef): FakeDomain => {
-      const domain = self.domains.get(ref.uuid);
+      const domain = this.domains.get(ref.uuid);
       if (domain === undefined) throw notFound(`domain ${ref.name}`);
       return domain;
     };
     const change = (action: string) => async (ref: DomainRef): Promise<void> => {
-      self.calls.push(`${action} ${ref.name}`);
+      this.calls.push(`${action} ${ref.name}`);
       const domain = findDomain(ref);
       if (parseDomainXml(domain.xml).owner === undefined) throw new DomainNotOwnedError(ref.name);
       if (action === 'create') {
-        if (self.failStart) throw new LibvirtError('create', { code: 1, domain: 10, message: 'qemu exited', level: 2 });
+        if (this.failStart) throw new LibvirtError('create', { code: 1, domain: 10, message: 'qemu exited', level: 2 });
         domain.state = { state: 'running', reason: 1 };
       }
       if (action === 'destroy') domain.state = { state: 'shutoff', reason: 2 };
       if (action === 'shutdown') domain.state = { state: 'shutoff', reason: 1 };
-      if (action === 'undefine') self.domains.delete(ref.uuid);
+      if (action === 'undefine') this.domains.delete(ref.uuid);
     };
     this.libvirt = {
       storage: {
-        lookupPoolByName: async (name: string) => { if (self.pool?.name !== name) throw notFound(`pool ${name}`); return self.pool; },
-        definePoolXml: async () => { self.calls.push('pool.define'); self.pool = { name: 'virtfleet', uuid: '00000000-0000-4000-8000-000000000000' }; return self.pool; },
-        createPool: async () => { self.calls.push('pool.create'); },
-        lookupVolumeByName: async (_pool: StoragePoolRef, name: string) => { const volume = self.volumes.get(name); if (volume === undefined) throw notFound(`volume ${name}`); return volume; },
+        lookupPoolByName: async (name: string) => { if (this.pool?.name !== name) throw notFound(`pool ${name}`); return this.pool; },
+        definePoolXml: async () => { this.calls.push('pool.define'); this.pool = { name: 'virtfleet', uuid: '00000000-0000-4000-8000-000000000000' }; return this.pool; },
+        createPool: async () => { this.calls.push('pool.create'); },
+        lookupVolumeByName: async (_pool: StoragePoolRef, name: string) => { const volume = this.volumes.get(name); if (volume === undefined) throw notFound(`volume ${name}`); return volume; },
         createVolumeXml: async (pool: StoragePoolRef, xml: string) => {
           const { name } = parseVolumeXml(xml);
-          self.calls.push(`volume.create ${name}`);
+          this.calls.push(`volume.create ${name}`);
           const volume = { pool: pool.name, name, key: `/pool/${name}` };
-          self.volumes.set(name, volume);
+          this.volumes.set(name, volume);
           return volume;
         },
-        uploadVolume: async (volume: StorageVolRef) => { self.calls.push(`volume.upload ${volume.name}`); },
-        deleteVolume: async (volume: StorageVolRef) => { self.calls.push(`volume.delete ${volume.name}`); self.volumes.delete(volume.name); },
-        listVolumes: async () => [...self.volumes.values()],
+        uploadVolume: async (volume: StorageVolRef) => { this.calls.push(`volume.upload ${volume.name}`); },
+        deleteVolume: async (volume: StorageVolRef) => { this.calls.push(`volume.delete ${volume.name}`); this.volumes.delete(volume.name); },
+        listVolumes: async () => [...this.volumes.values()],
       },
       domains: {
-        lookupByUuid: async (uuid: string) => { const domain = self.domains.get(uuid); if (domain === undefined) throw notFound(`uuid ${uuid}`); return domain.ref; },
+        lookupByUuid: async (uuid: string) => { const domain = this.domains.get(uuid); if (domain === undefined) throw notFound(`uuid ${uuid}`); return domain.ref; },
         defineXml: async (xml: string) => {
           const parsed = parseDomainXml(xml);
-          self.calls.push(`define ${parsed.name}`);
-          const namesake = [...self.domains.values()].find((domain) => domain.ref.name === parsed.name && domain.ref.uuid !== parsed.uuid);
+          this.calls.push(`define ${parsed.name}`);
+          const namesake = [...this.domains.values()].find((domain) => domain.ref.name === parsed.name && domain.ref.uuid !== parsed.uuid);
           if (namesake !== undefined) throw new DomainNotOwnedError(parsed.name);
           const uuid = parsed.uuid ?? '';
-          const existing = self.domains.get(uuid);
+          const existing = this.domains.get(uuid);
           const ref = { name: parsed.name, uuid, id: -1 };
-          self.domains.set(uuid, { ref, xml, state: existing?.state ?? { state: 'shutoff', reason: 0 } });
+          this.domains.set(uuid, { ref, xml, state: existing?.state ?? { state: 'shutoff', reason: 0 } });
           return ref;
         },
         getXmlDesc: async (ref: DomainRef) => findDomain(ref).xml,
@@ -160,7 +159,7 @@ export class FakeLibvirtHost implements VmHost {
         destroy: change('destroy'),
         undefine: change('undefine'),
         interfaceAddresses: async () => [],
-        listAll: async () => [...self.domains.values()].map((domain) => domain.ref),
+        listAll: async () => [...this.domains.values()].map((domain) => domain.ref),
       },
     } as unknown as LibvirtClient;
   }
