@@ -3,11 +3,12 @@
  * to libvirt's domain lifecycle events on the Host's existing RPC connection, mapped to VM keys by the domain's
  * UUID (the owning VM's uid, written with the owner mark); plus a relist of the Host's domains every
  * `relistIntervalMs` and whenever the subscription is (re)made, so nothing missed while the connection was down
- * stays missed. A dropped connection errors the event stream; it is resubscribed with backoff (on the injected
- * clock). A Host that goes away ends its subscription. Failures stay inside their Host: they are logged and
+ * stays missed. A dropped connection errors the event stream: the Host's VMs are requested at once (so they
+ * show HostUnreachable without waiting for a timeout of their own) and the stream is resubscribed with backoff
+ * (on the injected clock). A Host that goes away ends its subscription. Failures stay inside their Host: they are logged and
  * retried, and never end the controller's other sources.
  */
-import { EMPTY, Observable, catchError, defer, from, map, merge, mergeMap, repeat, retry, type Subscription } from 'rxjs';
+import { EMPTY, Observable, catchError, concat, defer, throwError, from, map, merge, mergeMap, repeat, retry, type Subscription } from 'rxjs';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
 import type { Informer } from '../../controller/informer.js';
@@ -67,6 +68,8 @@ export function hostDomainEvents(options: HostDomainEventsOptions): Observable<R
         map((event) => { failures = 0; return event; }),
         mergeMap((event) => from(vmForDomain(options.vms.list(), event.uuid))),
       ))),
+      // The VMs of a host whose connection dropped look at once (and report HostUnreachable if it stays down).
+      catchError((error: unknown) => concat(from(vmsOfHost(options.vms.list(), hostName)), throwError(() => error))),
       retry({
         delay: (error: unknown) => {
           failures += 1;

@@ -70,7 +70,7 @@ describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator pro
     const configDir = join(workDir, 'config');
     await mkdir(configDir);
     await writeFile(join(configDir, 'controller_config.yaml'), [
-      'metricsAddress: "127.0.0.1:0"', 'logLevel: info', `credentialsNamespaces: [${SYSTEM}]`, 'leaderElection:', `  leaseNamespace: ${SYSTEM}`,
+      'metricsAddress: "127.0.0.1:0"', 'logLevel: debug', `credentialsNamespaces: [${SYSTEM}]`, 'leaderElection:', `  leaseNamespace: ${SYSTEM}`,
       'audit:', '  sink: file', `  path: ${auditPath}`, '',
     ].join('\n'));
     await writeFile(join(configDir, 'ssh_config.yaml'), 'reconnect:\n  baseDelayMs: 100\n  maxDelayMs: 1000\n');
@@ -96,6 +96,12 @@ describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator pro
     });
     await ok(['apply', '-f', '-'], manifests.join('---\n'));
     await ok(['wait', '--for=condition=Ready', 'host/hv0', 'host/hv1', '--timeout=180s']);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed') return;
+    const warnings = (operator?.lines ?? []).filter((line) => /"level":"(warn|error)"|"controller":"virtual-machine"/.test(line)).slice(-30);
+    console.log(`operator warnings and errors (last ${warnings.length}):\n${warnings.join('\n')}`);
   });
 
   after(async () => {
@@ -188,6 +194,57 @@ describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator pro
     const invalid = await k(['apply', '-f', '-'], vmManifest('bad', { runStrategy: 'Sometimes' }));
     expect(invalid.code).to.not.equal(0);
     expect(invalid.stderr).to.contain('spec.runStrategy');
+  });
+
+  it('runStrategy RerunOnFailure leaves a guest that powered itself off stopped', async () => {
+    await ok(['-n', APPS, 'patch', 'vm', 'boot', '--type=merge', '-p', JSON.stringify({ spec: { runStrategy: 'RerunOnFailure' } })]);
+    expect((await host(0).virsh(['shutdown', `${APPS}_boot`])).code).to.equal(0);
+    await until('boot shut off', 60_000, async () => (await domstate(0, `${APPS}_boot`)) === 'shut off' ? true : undefined);
+    await waitStatus('boot', 'Stopped', 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await domstate(0, `${APPS}_boot`)).to.equal('shut off');
+  });
+
+  it('runStrategy Manual starts only when the virtfleet.io/power annotation asks', async () => {
+    await ok(['apply', '-f', '-'], vmManifest('manual', { hostName: 'hv1', runStrategy: 'Manual', disks: blankDisk }));
+    await waitStatus('manual', 'Stopped');
+    expect(await domstate(1, `${APPS}_manual`)).to.equal('shut off');
+    await ok(['-n', APPS, 'annotate', 'vm', 'manual', 'virtfleet.io/power=on@1']);
+    await waitStatus('manual', 'Running');
+    expect(await domstate(1, `${APPS}_manual`)).to.equal('running');
+  });
+
+  it('memory edited while running: RestartRequired, the running domain unchanged', async () => {
+    await waitStatus('always', 'Running');
+    const before = (await host(1).virsh(['dominfo', `${APPS}_always`])).stdout.match(/Max memory:\s+(\d+)/)?.[1];
+    await ok(['-n', APPS, 'patch', 'vm', 'always', '--type=merge', '-p', JSON.stringify({ spec: { memory: '96Mi' } })]);
+    await until('RestartRequired', 30_000, async () => (await getVm('always')).status?.conditions?.some((condition) => condition.type === 'RestartRequired' && condition.status === 'True') ? true : undefined);
+    expect((await host(1).virsh(['dominfo', `${APPS}_always`])).stdout.match(/Max memory:\s+(\d+)/)?.[1]).to.equal(before);
+    expect(await domstate(1, `${APPS}_always`)).to.equal('running');
+  });
+
+  it('a domain undefined out of band is defined again, with a DriftRepaired Event', async () => {
+    expect((await host(1).virsh(['undefine', `${APPS}_halted`])).code).to.equal(0);
+    await until('halted defined again', 90_000, async () => (await host(1).virsh(['domstate', `${APPS}_halted`])).code === 0 ? true : undefined);
+    expect(await ok(['-n', APPS, 'describe', 'vm', 'halted'])).to.match(/Warning\s+DriftRepaired\s+.*domain was undefined/);
+  });
+
+  it('a stopped host shows HostUnreachable; a delete meanwhile holds the finalizer until force-delete releases it', async () => {
+    await host(1).stop();
+    try {
+      await waitStatus('manual', 'HostUnreachable', 90_000);
+      await ok(['-n', APPS, 'delete', 'vm', 'manual', '--wait=false']);
+      await until('DeleteFailed', 60_000, async () => (await getVm('manual')).status?.conditions?.some((condition) => condition.reason === 'DeleteFailed') ? true : undefined);
+      expect((await getVm('manual')).status?.printableStatus).to.equal('Terminating');
+      await ok(['-n', APPS, 'annotate', 'vm', 'manual', 'virtfleet.io/force-delete=true']);
+      await until('manual gone', 60_000, async () => (await k(['-n', APPS, 'get', 'vm', 'manual'])).code !== 0 ? true : undefined);
+      const records = (await readFile(auditPath, 'utf8')).split('\n').filter((line) => line.includes('virtualmachine.force-delete'));
+      expect(records).to.have.length(1);
+      expect(records[0]).to.contain(`${APPS}_manual`);
+    } finally {
+      await host(1).start();
+    }
+    await waitStatus('always', 'Running', 180_000);
   });
 
   it('never touches a foreign domain that has the VM\'s domain name', async () => {
