@@ -1,6 +1,6 @@
 /**
  * [REQ-01] Wiring of the operator process, and nothing else: root logger, audit log, metrics and health server,
- * shared host connections, controller Manager with leader election, the Host controller. `stop()` is the graceful
+ * shared host connections, controller Manager with leader election, the Host and VirtualMachine controllers. `stop()` is the graceful
  * shutdown SIGTERM asks for: readiness drops, controllers drain and the lease is released, SSH and libvirt
  * connections close, the health server stops, the audit chain head is published (file sink) and the audit log
  * closes.
@@ -13,6 +13,8 @@ import { EventRecorder } from './controller/event-recorder.js';
 import { Manager } from './controller/manager.js';
 import { hostAccessOver } from './controllers/host/host-access.js';
 import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
+import { registerVirtualMachineController, VIRTUAL_MACHINE_CONTROLLER_NAME } from './controllers/virtual-machine/vm-controller.js';
+import { vmHostAccessOver } from './controllers/virtual-machine/vm-host.js';
 import { HostConnections } from './hosts/host-connections.js';
 import { hostInformer, sshAuthSecretInformer } from './hosts/watch-keys.js';
 import { HealthServer } from './observability/health-server.js';
@@ -65,7 +67,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     config: config.controller,
     identity,
     logger,
-    metrics: controllerMetricsSink(metrics, [HOST_CONTROLLER_NAME]),
+    metrics: controllerMetricsSink(metrics, [HOST_CONTROLLER_NAME, VIRTUAL_MACHINE_CONTROLLER_NAME]),
   });
   const credentialsNamespaces = config.controller.credentialsNamespaces;
   const connections = new HostConnections({
@@ -77,19 +79,34 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     audit,
     metrics,
   });
+  const events = new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger });
   const { informers } = registerHostController({
     manager,
     kubeConfig,
     access: hostAccessOver(connections),
-    events: new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger }),
+    events,
     clock: systemClock,
     workers: config.controller.workers.host,
     credentialsNamespaces,
   });
+  const vmController = registerVirtualMachineController({
+    manager,
+    kubeConfig,
+    hosts: hostInformer(manager),
+    access: vmHostAccessOver(connections),
+    events,
+    audit,
+    clock: systemClock,
+    logger: logger.child({ controller: VIRTUAL_MACHINE_CONTROLLER_NAME }),
+    libvirt: config.libvirt,
+    imageCacheDir: config.transfer.cacheDir,
+    workers: config.controller.workers.virtualMachine,
+    registry,
+  });
 
   let running = true;
   let synced = false;
-  void Promise.all(informers.map((informer) => informer.synced)).then(() => {
+  void Promise.all([...informers, ...vmController.informers].map((informer) => informer.synced)).then(() => {
     synced = true;
     logger.info('informer caches synced');
   });

@@ -5,6 +5,7 @@
  * (domain-drift.ts) and redefined when it differs, except while the guest runs a definition older than the VM's
  * generation: then a spec change waits for the next start (RestartRequired) and the domain stays untouched.
  */
+import { posix } from 'node:path';
 import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
 import type { DomainSpec } from '../../libvirt/domain-spec.js';
 import { buildDomainXml } from '../../libvirt/domain-xml.js';
@@ -29,6 +30,8 @@ export interface DomainResult {
   defined: boolean;
 }
 
+const { dirname } = posix;
+
 async function findByUuid(host: VmHost, uuid: string): Promise<DomainRef | undefined> {
   try {
     return await host.libvirt.domains.lookupByUuid(uuid);
@@ -44,11 +47,13 @@ function isActive(state: DomainState): boolean {
 
 /** `knownBefore`: status.domainUUID was set, so a missing domain was removed behind our back. */
 export async function ensureDomain(
-  host: VmHost, vm: VirtualMachine, desired: DomainSpec, knownBefore: boolean, options: AuditedCallOptions,
+  host: VmHost, vm: VirtualMachine, desired: DomainSpec, knownBefore: boolean, signal: AbortSignal, options: AuditedCallOptions,
 ): Promise<DomainResult> {
   const { domains } = host.libvirt;
   const found = await findByUuid(host, desired.uuid ?? '');
   if (found === undefined) {
+    // The serial console's file lives in consoleLogDir: make sure the directory exists before the first start.
+    if (desired.serial?.type === 'file') await host.exec(['mkdir', '-p', dirname(desired.serial.path)], signal);
     const ref = await domains.defineXml(buildDomainXml(desired), options);
     return { ref, state: await domains.getState(ref), restartRequired: [], repaired: knownBefore ? ['domain was undefined'] : [], defined: true };
   }

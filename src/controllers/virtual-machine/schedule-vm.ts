@@ -15,7 +15,8 @@ import { isConditionTrue } from '../../controller/conditions.js';
 export const INSUFFICIENT_CAPACITY = 'InsufficientCapacity';
 
 export type Placement =
-  | { placed: true; host: string; message: string }
+  /** `kept`: the VM was already placed (status.host); its Scheduled condition stays as written then. */
+  | { placed: true; host: string; message: string; kept?: true }
   | { placed: false; reason: string; message: string };
 
 export interface VmResources {
@@ -62,7 +63,7 @@ function mib(bytes: number): string {
 /** `others`: every other VirtualMachine (their status.host and requests count against their Host). */
 export function scheduleVm(vm: VirtualMachine, hosts: readonly Host[], others: readonly VirtualMachine[]): Placement {
   const current = vm.status?.host;
-  if (current !== undefined && current !== '') return { placed: true, host: current, message: `placed on ${current}` };
+  if (current !== undefined && current !== '') return { placed: true, host: current, message: `placed on ${current}`, kept: true };
   const asked = vmResources(vm);
   const named = vm.spec.hostName;
   if (named !== undefined) {

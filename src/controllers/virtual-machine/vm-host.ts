@@ -3,6 +3,7 @@
  * run a command over its SSH session. The one seam to the shared host connections (src/hosts/), kept small so the
  * reconciler depends on nothing else of it; unit tests put a double here.
  */
+import type { HostConnections } from '../../hosts/host-connections.js';
 import type { LibvirtClient } from '../../libvirt/libvirt-client.js';
 import type { ExecResult } from '../../ssh/remote-process.js';
 
@@ -16,4 +17,14 @@ export interface VmHost {
 export interface VmHostAccess {
   /** Opens or reuses the Host's connection; throws the typed errors of the host connections (retryable when unreachable). */
   open(hostName: string, signal: AbortSignal): Promise<VmHost>;
+}
+
+/** The operator's VmHostAccess: a Host's shared connection (src/hosts/host-connections.ts). */
+export function vmHostAccessOver(connections: Pick<HostConnections, 'open'>): VmHostAccess {
+  return {
+    async open(hostName, signal) {
+      const connection = await connections.open(hostName, signal);
+      return { name: hostName, libvirt: connection.libvirt, exec: (argv, execSignal) => connection.session.exec(argv, { signal: execSignal }) };
+    },
+  };
 }

@@ -25,7 +25,8 @@ import type { LibvirtConfig } from '../../config/types.js';
 import { InvalidSpecError } from '../../errors/invalid-spec-error.js';
 import { isRetryable, OperatorError } from '../../errors/operator-error.js';
 import type { AuditedCallOptions } from '../../libvirt/libvirt-audit.js';
-import { DomainNotOwnedError } from '../../libvirt/libvirt-error.js';
+import { DomainNotOwnedError, LibvirtConnectionError } from '../../libvirt/libvirt-error.js';
+import { SshConnectError } from '../../errors/ssh-errors.js';
 import type { AuditResourceRef } from '../../security/audit-record.js';
 import type { AuditSink } from '../../security/audit-log.js';
 import { ensureSeed, type SecretValueReader } from './cloud-init-seed.js';
@@ -132,6 +133,14 @@ export class VirtualMachineReconciler implements Reconciler {
       return await this.onHost(vm, host, resources, hostObject, observation, ctx);
     } catch (error) {
       if (ctx.signal.aborted || !(error instanceof OperatorError)) throw error;
+      if (error instanceof InvalidSpecError) {
+        observation.invalid = { message: error.message };
+        return { observation, result: {}, error };
+      }
+      if (error instanceof LibvirtConnectionError || error instanceof SshConnectError) {
+        observation.hostUnreachable = { message: `Host ${host.name}: ${error.message}` };
+        return { observation, result: { requeueAfterMs: this.recheckMs }, error };
+      }
       const reason = error instanceof DomainNotOwnedError ? R.DomainNameTaken : error.reason;
       const message = error instanceof DomainNotOwnedError
         ? `a domain named ${error.domainName} that virtfleet does not own exists on Host ${host.name}; it is left alone`
@@ -152,7 +161,7 @@ export class VirtualMachineReconciler implements Reconciler {
     const seedPath = await ensureSeed(host, vm, disks.pool, this.options.readSecret, options);
     const placement = { ...disks.placement, ...(seedPath === undefined ? {} : { seedPath }) };
     const desired = vmDomainSpec(vm, resources, placement, this.options.libvirt);
-    const domain = await ensureDomain(host, vm, desired, vm.status?.domainUUID !== undefined, options);
+    const domain = await ensureDomain(host, vm, desired, vm.status?.domainUUID !== undefined, ctx.signal, options);
     observation.domain = domain;
     const power = await this.power.ensure(host, vm, domain, this.options.clock.now(), options);
     observation.power = power;

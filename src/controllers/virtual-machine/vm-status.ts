@@ -6,7 +6,7 @@
  */
 import { VIRTUAL_MACHINE_CONDITIONS as C, VIRTUAL_MACHINE_REASONS as R, COMMON_REASONS, type Condition } from '../../api/v1alpha1/condition.js';
 import type { VirtualMachine, VirtualMachineInterface, VirtualMachineStatus } from '../../api/v1alpha1/virtual-machine.js';
-import { setCondition, type ConditionUpdate } from '../../controller/conditions.js';
+import { findCondition, setCondition, type ConditionUpdate } from '../../controller/conditions.js';
 import type { DisksResult } from './ensure-disks.js';
 import type { DomainResult } from './ensure-domain.js';
 import type { PowerResult } from './ensure-power.js';
@@ -28,9 +28,9 @@ export interface VmObservation {
 
 type Update = Omit<ConditionUpdate, 'observedGeneration'>;
 
-function scheduled(obs: VmObservation): Update | undefined {
+function scheduled(obs: VmObservation, previous: Condition | undefined): Update | undefined {
   if (obs.invalid !== undefined) return { type: C.Scheduled, status: 'False', reason: COMMON_REASONS.InvalidSpec, message: obs.invalid.message };
-  if (obs.placement === undefined) return undefined;
+  if (obs.placement === undefined || (obs.placement.placed && obs.placement.kept === true && previous?.status === 'True')) return undefined;
   return obs.placement.placed
     ? { type: C.Scheduled, status: 'True', reason: R.HostAssigned, message: obs.placement.message }
     : { type: C.Scheduled, status: 'False', reason: obs.placement.reason, message: obs.placement.message };
@@ -75,7 +75,7 @@ export function desiredVmStatus(vm: VirtualMachine, obs: VmObservation, now: Dat
   const previous = vm.status ?? {};
   const generation = vm.metadata?.generation;
   let conditions = previous.conditions ?? [];
-  for (const update of [scheduled(obs), disksReady(obs), ready(obs), synchronized(obs)]) {
+  for (const update of [scheduled(obs, findCondition(conditions, C.Scheduled)), disksReady(obs), ready(obs), synchronized(obs)]) {
     if (update !== undefined) conditions = setCondition(conditions, { ...update, ...(generation === undefined ? {} : { observedGeneration: generation }) }, now);
   }
   conditions = withRestartRequired(conditions, obs, generation, now);
