@@ -56,6 +56,7 @@ export interface ApiServer {
 
 const DEFAULT_WATCH_CLOSE_MS = 5 * 60_000;
 const DEFAULT_BOOKMARK_MS = 1000;
+const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 interface Backend {
   store: ObjectStore;
@@ -108,6 +109,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       socket.on('close', () => sockets.delete(socket));
     });
     created.on('tlsClientError', () => {});
+    // Clients keep connections for a long time (client-go, kubectl, informers); Node's 5 s default makes a
+    // reused idle connection fail with ECONNRESET.
+    created.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
       created.once('error', reject);
       created.listen(port, host, () => resolve());

@@ -4,6 +4,7 @@
  * `VIRTFLEET_TEST_APISERVER_STORE=sqlite` (then `restart()` reopens the database, as a process restart would).
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,13 @@ export interface TestApiServer {
   dropWatches(): void;
 }
 
+const persistentDirectories = new Set<string>();
+
+function removeAtExit(directory: string): void {
+  if (persistentDirectories.size === 0) process.once('exit', () => persistentDirectories.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  persistentDirectories.add(directory);
+}
+
 export async function startTestApiServer(options: TestApiServerOptions = {}): Promise<TestApiServer> {
   const directory = await mkdtemp(join(tmpdir(), 'virtfleet-apiserver-'));
   const token = randomBytes(24).toString('hex');
@@ -58,6 +66,9 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
   }
   const kubeconfigPath = join(directory, 'kubeconfig');
   await writeKubeconfig(kubeconfigPath, server.url, certificates.caPem, token);
+  // A persistent server may be restarted after stop() (an API server that was away and is back): its database
+  // stays until the test process exits.
+  if (persistent) removeAtExit(directory);
   return {
     url: server.url,
     kubeconfigPath,
@@ -65,7 +76,7 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     token,
     stop: async () => {
       await server.stop();
-      await rm(directory, { recursive: true, force: true });
+      if (!persistent) await rm(directory, { recursive: true, force: true });
     },
     restart: () => server.restart(),
     compact: () => server.compact(),
