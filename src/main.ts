@@ -56,7 +56,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   }
 
   const metrics = createOperatorMetrics(registry);
-  const access = new PooledHostAccess(new HostSessionPool(config.ssh, { audit, metrics }), config.libvirt, audit);
+  const access = new PooledHostAccess(new HostSessionPool(config.ssh, { audit, metrics, logger: logger.child({ component: 'ssh' }) }), config.libvirt, audit);
   const manager = new Manager({
     kubeConfig,
     config: config.controller,

@@ -5,7 +5,7 @@ import type { AuditEntryInput } from '../../../src/security/audit-record.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
 import type { Registry } from 'prom-client';
 import { createMetricsRegistry, createOperatorMetrics } from '../../../src/observability/metrics.js';
-import { HostSession } from '../../../src/ssh/host-session.js';
+import { HostSession, type HostSessionDeps } from '../../../src/ssh/host-session.js';
 import type { SshTarget } from '../../../src/ssh/ssh-target.js';
 import type { TestSshd } from '../../support/sshd/index.js';
 
@@ -30,11 +30,11 @@ export interface AuditedSession {
   records: () => Array<AuditEntryInput & { seq: number }>;
 }
 
-export function auditedSession(target: SshTarget, config: Partial<SshConfig> = {}): AuditedSession {
+export function auditedSession(target: SshTarget, config: Partial<SshConfig> = {}, deps: Pick<HostSessionDeps, 'logger'> = {}): AuditedSession {
   const lines: string[] = [];
   const audit = new AuditLog({ write: (line: string) => lines.push(line) }, { controller: 'integration-test' });
   const metrics = createMetricsRegistry();
-  const session = new HostSession(target, { ...shippedSshConfig, ...config }, { audit, metrics: createOperatorMetrics(metrics) });
+  const session = new HostSession(target, { ...shippedSshConfig, ...config }, { ...deps, audit, metrics: createOperatorMetrics(metrics) });
   return { session, metrics, records: () => lines.map((line) => JSON.parse(line) as AuditEntryInput & { seq: number }) };
 }
 
