@@ -8,10 +8,12 @@
  *   configuration key for it). Within the interval an unchanged host makes no mutating API call.
  * - unreachable, libvirt connection lost or timed out (retryable): status written, the error is thrown and the
  *   workqueue retries with per-key exponential backoff.
- * - missing or invalid credentials, host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
+ * - missing or invalid credentials (including a private key that cannot be read: reason CredentialsInvalid,
+ *   naming the Secret, no connection made), host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
  *   errors (terminal): status written plus a Warning Event, then a slow re-check after `recheckIntervalMs`
  *   (5 min) — no hot loop; a change of the Host or of its Secret (mapped watch) triggers one at once.
  */
+import { HOST_REASONS } from '../../api/v1alpha1/condition.js';
 import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';
 import { HOST_DEFAULTS, type Host, type HostStatus } from '../../api/v1alpha1/host.js';
 import type { Clock } from '../../controller/clock.js';
@@ -20,6 +22,7 @@ import { ensureFinalizer, runFinalizer } from '../../controller/finalizers.js';
 import type { ReconcileContext, ReconcileRequest, Reconciler, Result } from '../../controller/reconciler.js';
 import { StatusWriter } from '../../controller/status-writer.js';
 import { OperatorError } from '../../errors/operator-error.js';
+import { SshCredentialsError } from '../../errors/ssh-errors.js';
 import { connectHost, type HostAccess } from './connect-host.js';
 import { desiredHostStatus, heartbeatDelayMs, readyCondition, type HostObservation, type StatusTiming } from './host-status.js';
 import { inspectHypervisor } from './inspect-hypervisor.js';
@@ -92,7 +95,14 @@ export class HostReconciler implements Reconciler {
     const credentials = readCredentials(this.options.secrets, host.spec.credentialsSecretRef, this.options.credentialsNamespaces);
     if (!credentials.found) return { stage: 'credentials', reason: credentials.reason, message: credentials.message };
     const connection = await connectHost(this.options.access, host, credentials.credentials, signal);
-    if (!connection.connected) return { stage: 'connect', error: connection.error };
+    if (!connection.connected) {
+      // A key we cannot read is a problem of the Secret, found before the host was contacted.
+      if (connection.error instanceof SshCredentialsError) {
+        const { namespace, name } = host.spec.credentialsSecretRef;
+        return { stage: 'credentials', reason: HOST_REASONS.CredentialsInvalid, message: `Secret ${namespace}/${name}: ${connection.error.detail}` };
+      }
+      return { stage: 'connect', error: connection.error };
+    }
     try {
       const hypervisor = this.options.access.hypervisor(connection.target, host.spec.libvirtURI ?? HOST_DEFAULTS.libvirtURI);
       return { stage: 'ready', fingerprint: connection.fingerprint, facts: await inspectHypervisor(hypervisor) };
