@@ -1,9 +1,12 @@
 /**
  * [REQ-02] Caps concurrent channels on one SSH connection. Callers beyond the cap wait in FIFO order instead of
  * failing (OpenSSH refuses channels past its MaxSessions); a waiter whose AbortSignal fires leaves the queue.
- * The cap adapts to what the server accepts: a refused channel lowers it to the number of channels the server
- * holds open at that moment (at least 1), and every RAISE_AFTER_ACCEPTED channels accepted in a row raise it by
- * one again, up to the configured capacity.
+ * The cap adapts to what the server accepts: a refused channel lowers it to the most channels the server has
+ * held open at once on this connection (at least 1), which its limit is known to allow. Not to the channels open
+ * at the moment of the refusal: sshd frees a session slot a moment after the client sees the channel close, so
+ * a refusal right after a close says nothing about the limit. (A host whose limit drops while the session lives
+ * keeps being asked for that many; each refused open is retried by the caller.) Every RAISE_AFTER_ACCEPTED channels accepted in a row raise the cap by one
+ * again, up to the configured capacity.
  */
 
 /** Channels accepted in a row, without a refusal, before the lowered cap is raised by one. */
@@ -22,6 +25,7 @@ export interface ChannelSlot {
 export class ChannelLimiter {
   private inUse = 0;
   private open = 0;
+  private peakOpen = 0;
   private peak = 0;
   private cap: number;
   private acceptedInARow = 0;
@@ -91,6 +95,7 @@ export class ChannelLimiter {
         if (state !== 'pending') return;
         state = 'open';
         this.open += 1;
+        this.peakOpen = Math.max(this.peakOpen, this.open);
         this.onAccepted();
       },
       refused: () => {
@@ -116,7 +121,7 @@ export class ChannelLimiter {
 
   private onRefused(): void {
     this.acceptedInARow = 0;
-    const lowered = Math.max(1, Math.min(this.cap, this.open));
+    const lowered = Math.max(1, Math.min(this.cap, this.peakOpen));
     if (lowered === this.cap) return;
     this.cap = lowered;
     this.onLimit?.(this.cap, 'lowered');

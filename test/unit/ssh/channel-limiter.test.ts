@@ -80,6 +80,18 @@ describe('[REQ-02] channel limiter', () => {
     open[1]?.release();
   });
 
+  it('keeps the cap at the most channels the server held at once, even when a refusal follows a close', async () => {
+    const limiter = new ChannelLimiter(2);
+    const [first, second] = await acceptedSlots(limiter, 2);
+    first?.release();
+    second?.release();
+    const third = await limiter.acquire();
+    third.accepted();
+    (await limiter.acquire()).refused();
+    expect(limiter.limit, 'sshd had not yet freed a slot: the server did hold two at once').to.equal(2);
+    third.release();
+  });
+
   it('never lowers the cap below one, even when no channel is open', async () => {
     const limiter = new ChannelLimiter(2);
     (await limiter.acquire()).refused();

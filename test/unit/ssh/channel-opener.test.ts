@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { SshChannelRefusedError, SshConnectError } from '../../../src/errors/ssh-errors.js';
 import { createMetricsRegistry, createOperatorMetrics } from '../../../src/observability/metrics.js';
+import { RAISE_AFTER_ACCEPTED } from '../../../src/ssh/channel-limiter.js';
 import { CHANNEL_OPEN_ATTEMPTS, CHANNEL_RETRY_BACKOFF, ChannelOpener } from '../../../src/ssh/channel-opener.js';
 import { FakeClock, flushMicrotasks } from '../../support/fake-clock.js';
 
@@ -118,14 +119,15 @@ describe('[REQ-02][REQ-06] channel opener: refused channel opens wait and retry'
     }
     await Promise.all(attempts);
     held.splice(0).forEach((release) => release());
-    accept = 1;
-    const again = [open(), open()];
+    for (let i = 0; i < RAISE_AFTER_ACCEPTED; i += 1) (await opener.open(async () => 'channel')).release();
+    expect(opener.stats.limit, 'raised again after enough accepted opens').to.equal(3);
+    accept = 0;
+    const again = open();
     await flushMicrotasks();
-    expect(opener.stats.limit, 'lowered a second time').to.equal(1);
+    expect(opener.stats.limit, 'lowered a second time').to.equal(2);
     accept = Number.POSITIVE_INFINITY;
-    held.splice(0).forEach((release) => release());
     await clock.advance(1000);
-    await Promise.all(again);
+    await again;
     held.splice(0).forEach((release) => release());
     expect(warnings).to.have.length(1);
     expect(warnings[0]?.[0]).to.equal('ssh server allows fewer sessions than maxSessionsPerHost');
