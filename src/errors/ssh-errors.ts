@@ -31,7 +31,7 @@ export class HostKeyMismatchError extends OperatorError {
 
 /** [REQ-05] Which negotiated list had no common entry: the server's offer and our allowlist. */
 export interface AlgorithmMismatch {
-  /** e.g. `client-to-server cipher`, `key exchange`, `host-key`. */
+  /** e.g. `client-to-server cipher`, `key exchange algorithm`, `host-key algorithm`, `server-to-client MAC`. */
   what: string;
   serverOffer: readonly string[];
   allowlist: readonly string[];

@@ -47,7 +47,7 @@ export class SshConnection {
   static async open(target: SshTarget, config: SshConfig, signal?: AbortSignal): Promise<SshConnection> {
     signal?.throwIfAborted();
     const pins = pinHostKeys(target.hostKeys);
-    const key = usablePrivateKey(target);
+    const usableKey = usablePrivateKey(target);
     const client = new ssh2.Client();
     const offer = new ServerOffer();
     let presented: string | undefined;
@@ -96,7 +96,7 @@ export class SshConnection {
       client.connect({
         sock: new CoalescingSocket().connectTo(target.port, target.address),
         username: target.user,
-        ...key,
+        ...usableKey,
         tryKeyboard: false,
         agent: undefined,
         readyTimeout: config.connectTimeoutMs,
