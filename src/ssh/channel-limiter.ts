@@ -5,8 +5,8 @@
  * held open at once on this connection (at least 1), which its limit is known to allow. Not to the channels open
  * at the moment of the refusal: sshd frees a session slot a moment after the client sees the channel close, so
  * a refusal right after a close says nothing about the limit. (A host whose limit drops while the session lives
- * keeps being asked for that many; each refused open is retried by the caller.) Every RAISE_AFTER_ACCEPTED channels accepted in a row raise the cap by one
- * again, up to the configured capacity.
+ * keeps being asked for that many; each refused open is retried by the caller.) Every RAISE_AFTER_ACCEPTED
+ * channels accepted in a row raise the cap by one again, up to the configured capacity.
  */
 
 /** Channels accepted in a row, without a refusal, before the lowered cap is raised by one. */
