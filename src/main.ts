@@ -1,24 +1,27 @@
 /**
  * [REQ-01] Wiring of the operator process, and nothing else: root logger, audit log, metrics and health server,
- * SSH session pool, controller Manager with leader election, the Host controller. `stop()` is the graceful
+ * shared host connections, controller Manager with leader election, the Host controller. `stop()` is the graceful
  * shutdown SIGTERM asks for: readiness drops, controllers drain and the lease is released, SSH and libvirt
- * connections close, the health server stops, the audit log closes.
+ * connections close, the health server stops, the audit chain head is published (file sink) and the audit log
+ * closes.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
 import type { VirtfleetConfig } from './config/types.js';
-import { systemClock } from './controller/clock.js';
+import { systemClock } from './time/clock.js';
 import { EventRecorder } from './controller/event-recorder.js';
 import { Manager } from './controller/manager.js';
+import { hostAccessOver } from './controllers/host/host-access.js';
 import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
-import { PooledHostAccess } from './controllers/host/pooled-host-access.js';
+import { HostConnections } from './hosts/host-connections.js';
+import { hostInformer, sshAuthSecretInformer } from './hosts/watch-keys.js';
 import { HealthServer } from './observability/health-server.js';
 import type { ListenAddress } from './observability/listen-address.js';
 import { createRootLogger } from './observability/logger.js';
 import { controllerMetricsSink } from './observability/metrics-sink-adapter.js';
 import { createMetricsRegistry, createOperatorMetrics } from './observability/metrics.js';
+import { auditHeadPublisherFor } from './security/audit-head-publisher.js';
 import { openAuditLog } from './security/audit-log.js';
-import { HostSessionPool } from './ssh/host-session-pool.js';
 
 export const EVENT_SOURCE_COMPONENT = 'virtfleet-controller';
 
@@ -46,7 +49,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   });
   const registry = createMetricsRegistry();
   const health = new HealthServer({ address: config.controller.metricsAddress, registry });
-  const audit = openAuditLog(config.controller.audit, { controller: identity });
+  const audit = await openAuditLog(config.controller.audit, { controller: identity });
   let healthAddress: ListenAddress;
   try {
     healthAddress = await health.start();
@@ -55,8 +58,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     throw error;
   }
 
+  const auditHead = auditHeadPublisherFor(config.controller, { kubeConfig, audit, identity, logger });
   const metrics = createOperatorMetrics(registry);
-  const access = new PooledHostAccess(new HostSessionPool(config.ssh, { audit, metrics, logger: logger.child({ component: 'ssh' }) }), config.libvirt, audit);
   const manager = new Manager({
     kubeConfig,
     config: config.controller,
@@ -64,14 +67,25 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     logger,
     metrics: controllerMetricsSink(metrics, [HOST_CONTROLLER_NAME]),
   });
+  const credentialsNamespaces = config.controller.credentialsNamespaces;
+  const connections = new HostConnections({
+    hosts: hostInformer(manager).store,
+    secrets: sshAuthSecretInformer(manager, kubeConfig, credentialsNamespaces).store,
+    credentialsNamespaces,
+    ssh: config.ssh,
+    libvirt: config.libvirt,
+    audit,
+    metrics,
+    logger: logger.child({ component: 'ssh' }),
+  });
   const { informers } = registerHostController({
     manager,
     kubeConfig,
-    access,
+    access: hostAccessOver(connections),
     events: new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger }),
     clock: systemClock,
     workers: config.controller.workers.host,
-    credentialsNamespaces: config.controller.credentialsNamespaces,
+    credentialsNamespaces,
   });
 
   let running = true;
@@ -84,6 +98,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   // Leader or standby alike: a standby with warm caches is ready to take over.
   health.addReadinessCheck('manager-running', () => running);
   manager.start();
+  auditHead?.start();
   logger.info('operator started', { healthAddress: formatAddress(healthAddress), leaderElection: config.controller.leaderElection.enabled });
 
   return {
@@ -93,8 +108,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       running = false;
       logger.info('operator stopping');
       await manager.stop();
-      await access.closeAll();
+      await connections.closeAll();
       await health.stop();
+      await auditHead?.stop();
       audit.close();
       logger.info('operator stopped');
     },

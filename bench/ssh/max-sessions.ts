@@ -8,6 +8,7 @@
 import { loadConfig } from '../../src/config/load-config.js';
 import { createMetricsRegistry, createOperatorMetrics } from '../../src/observability/metrics.js';
 import { AuditLog } from '../../src/security/audit-log.js';
+import { pinHostKeys } from '../../src/security/host-key-policy.js';
 import { HostSession } from '../../src/ssh/host-session.js';
 import { startTestSshd } from '../../test/support/sshd/index.js';
 import { median, percentile, ratio, timed } from '../support/stats.js';
@@ -28,7 +29,7 @@ async function measure(maxSessions: number, cipher: string): Promise<BurstFigure
   const config = loadConfig('config').ssh;
   const registry = createMetricsRegistry();
   const session = new HostSession(
-    { host: 'bench', address: '127.0.0.1', port: sshd.port, user: sshd.user, privateKey: sshd.clientKey.privateKey, hostKeys: [sshd.hostKey.publicKey] },
+    { host: 'bench', address: '127.0.0.1', port: sshd.port, user: sshd.user, privateKey: sshd.clientKey.privateKey, hostKeys: pinHostKeys([sshd.hostKey.publicKey]) },
     { ...config, algorithms: { ...config.algorithms, ciphers: [cipher as (typeof config.algorithms.ciphers)[number]] } },
     { audit: new AuditLog({ write: () => true }, { controller: 'bench' }), metrics: createOperatorMetrics(registry), logger: { warn: () => undefined } as never },
   );

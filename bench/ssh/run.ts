@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load-config.js';
 import { AuditLog } from '../../src/security/audit-log.js';
+import { pinHostKeys } from '../../src/security/host-key-policy.js';
 import { HostSession } from '../../src/ssh/host-session.js';
 import { startTestSshd, type TestSshd } from '../../test/support/sshd/index.js';
 import { median, percentile, ratio, timed } from '../support/stats.js';
@@ -63,7 +64,7 @@ async function pooledVersusOpenssh(): Promise<void> {
   await writeFile(join(sshd.dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostKey.publicKey}\n`);
   const config = loadConfig('config').ssh;
   const session = new HostSession(
-    { host: 'bench', address: '127.0.0.1', port: sshd.port, user: sshd.user, privateKey: sshd.clientKey.privateKey, hostKeys: [sshd.hostKey.publicKey] },
+    { host: 'bench', address: '127.0.0.1', port: sshd.port, user: sshd.user, privateKey: sshd.clientKey.privateKey, hostKeys: pinHostKeys([sshd.hostKey.publicKey]) },
     { ...config, algorithms: { ...config.algorithms, ciphers: [CIPHER] } },
     { audit: new AuditLog({ write: () => true }, { controller: 'bench' }) },
   );

@@ -1,7 +1,9 @@
 /**
  * [REQ-01] Loads one configuration file: read, parse YAML, fill defaults and validate with the file's schema, then
  * check rules across keys. A missing file means all defaults. Every problem found is returned, each naming the
- * file, the line and column of the key, the key path and what was expected.
+ * file, the line and column of the key, the key path and what was expected; any failure to read or parse the
+ * file is a problem too, never a thrown error. Output stays bounded for hostile files: a list longer than
+ * MAX_LIST_ITEMS is one problem, and past MAX_PROBLEMS_PER_FILE problems the rest are counted, not listed.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { YAMLException } from 'js-yaml';
 import type { ConfigProblem } from '../errors/config-error.js';
 import { CROSS_FIELD_CHECKS } from './cross-field-checks.js';
-import { formatKeyPath } from './key-path.js';
+import { formatKeyPath, type KeyPathSegment } from './key-path.js';
 import { describeValue, problemsFromSchemaErrors, type FieldProblem } from './schema-problems.js';
 import { controllerConfigSchema } from './schemas/controller-config-schema.js';
 import { libvirtConfigSchema } from './schemas/libvirt-config-schema.js';
@@ -17,6 +19,7 @@ import { sshConfigSchema } from './schemas/ssh-config-schema.js';
 import { transferConfigSchema } from './schemas/transfer-config-schema.js';
 import type { VirtfleetConfig } from './types.js';
 import { loadYamlWithPositions, type YamlPosition } from './yaml-positions.js';
+import { findUnclosed } from './yaml-unclosed.js';
 
 export type ConfigSection = keyof VirtfleetConfig;
 
@@ -34,6 +37,11 @@ export const CONFIG_SCHEMAS = {
   libvirt: libvirtConfigSchema,
   transfer: transferConfigSchema,
 } as const;
+
+/** Problems listed per file; the rest are counted in one more. */
+export const MAX_PROBLEMS_PER_FILE = 20;
+/** Longest list a configuration file may hold (no setting needs more); longer lists are one problem. */
+export const MAX_LIST_ITEMS = 10_000;
 
 export interface ConfigFileResult<S extends ConfigSection = ConfigSection> {
   section: S;
@@ -81,17 +89,76 @@ export function loadConfigFile<S extends ConfigSection>(dir: string, section: S)
   try {
     parsed = loadYamlWithPositions(text, file);
   } catch (error) {
-    if (!(error instanceof YAMLException)) throw error;
-    const problem: ConfigProblem = { file, path: '', message: `invalid YAML: ${error.reason}` };
-    return result(true, [error.mark === undefined ? problem : { ...problem, line: error.mark.line + 1, column: error.mark.column + 1 }]);
+    return result(true, [yamlProblem(file, text, error)]);
   }
 
   const document = parsed.document ?? {};
   if (typeof document !== 'object' || Array.isArray(document) || document instanceof Date) {
     return result(true, [{ file, path: '', message: `expected a mapping of keys to values, got ${describeValue(document)}` }]);
   }
+  const listProblems = truncateLongLists(document, []);
   const { value, problems } = validateSection(section, document, file, parsed.positions);
-  return result(true, problems, value);
+  const all = [...listProblems.map((problem) => locate(problem, file, parsed.positions)), ...problems];
+  return result(true, boundProblems(file, sortByPosition(all)), value);
+}
+
+/**
+ * A problem for text js-yaml cannot load: a syntax error (at the line and key where a bracket or quote that is
+ * never closed opened, when that is the cause), or any other failure of the parser (e.g. `!!float` on a
+ * mapping), so that every failure names the file.
+ */
+function yamlProblem(file: string, text: string, error: unknown): ConfigProblem {
+  if (!(error instanceof YAMLException)) {
+    return { file, path: '', message: `cannot be parsed as YAML (${error instanceof Error ? error.message : String(error)})` };
+  }
+  const unclosed = findUnclosed(text);
+  const stoppedAt = error.mark === undefined ? undefined : { line: error.mark.line + 1, column: error.mark.column + 1 };
+  if (unclosed !== undefined) {
+    const what = unclosed.kind === 'quoted string' ? `quoted string (${unclosed.opener})` : `${unclosed.kind} '${unclosed.opener}'`;
+    const parser = stoppedAt === undefined ? error.reason : `${error.reason} at line ${stoppedAt.line}`;
+    return {
+      file,
+      line: unclosed.line,
+      column: unclosed.column,
+      path: unclosed.keyPath.join('.'),
+      message: `invalid YAML: the ${what} opened here is never closed (the parser gave up later: ${parser})`,
+    };
+  }
+  const problem: ConfigProblem = { file, path: '', message: `invalid YAML: ${error.reason}` };
+  return stoppedAt === undefined ? problem : { ...problem, ...stoppedAt };
+}
+
+/**
+ * Cuts every list longer than MAX_LIST_ITEMS down to that length (in place: the document is ours and invalid
+ * anyway) and reports it, so that a huge list costs one problem, not one per item.
+ */
+function truncateLongLists(node: unknown, path: KeyPathSegment[]): FieldProblem[] {
+  if (typeof node !== 'object' || node === null || node instanceof Date) return [];
+  const problems: FieldProblem[] = [];
+  if (Array.isArray(node)) {
+    if (node.length > MAX_LIST_ITEMS) {
+      problems.push({ path, message: `list of ${node.length} items; at most ${MAX_LIST_ITEMS} are allowed (only the first ${MAX_LIST_ITEMS} were checked)` });
+      node.length = MAX_LIST_ITEMS;
+    }
+    node.forEach((item, index) => problems.push(...truncateLongLists(item, [...path, index])));
+  } else {
+    for (const [key, value] of Object.entries(node)) problems.push(...truncateLongLists(value, [...path, key]));
+  }
+  return problems;
+}
+
+function sortByPosition(problems: ConfigProblem[]): ConfigProblem[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+/** The first MAX_PROBLEMS_PER_FILE problems, then one that counts the rest. */
+function boundProblems(file: string, problems: ConfigProblem[]): ConfigProblem[] {
+  if (problems.length <= MAX_PROBLEMS_PER_FILE) return problems;
+  const hidden = problems.length - MAX_PROBLEMS_PER_FILE;
+  return [
+    ...problems.slice(0, MAX_PROBLEMS_PER_FILE),
+    { file, path: '', message: `${hidden} more problem${hidden === 1 ? '' : 's'} not shown (${problems.length} in all)` },
+  ];
 }
 
 function validateSection<S extends ConfigSection>(
@@ -105,8 +172,7 @@ function validateSection<S extends ConfigSection>(
   const fieldProblems = validate(document)
     ? (CROSS_FIELD_CHECKS[section] as (config: VirtfleetConfig[S]) => FieldProblem[])(value)
     : problemsFromSchemaErrors(validate.errors ?? [], document);
-  const problems = fieldProblems.map((problem) => locate(problem, file, positions));
-  return { value, problems: problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)) };
+  return { value, problems: sortByPosition(fieldProblems.map((problem) => locate(problem, file, positions))) };
 }
 
 /** Gives a problem its file and the position of its key, or of the nearest enclosing key that is in the file. */

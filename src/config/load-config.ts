@@ -51,7 +51,14 @@ function problemsOfDirectory(dir: string): { unusable: boolean; problems: Config
   if (!isDirectory) return { unusable: true, problems: [{ file: dir, path: '', message: 'expected a directory of configuration files, got a file' }] };
 
   const known = Object.values(CONFIG_FILE_NAMES);
-  const problems = readdirSync(dir)
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { unusable: true, problems: [{ file: dir, path: '', message: `configuration directory cannot be listed (${code ?? String(error)})` }] };
+  }
+  const problems = names
     .filter((name) => /\.ya?ml$/.test(name) && !known.includes(name))
     .sort()
     .map((name): ConfigProblem => {

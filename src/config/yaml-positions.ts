@@ -2,7 +2,8 @@
  * [REQ-01] Parses a YAML document and records where each key path starts, so configuration problems can name a
  * line and column. Positions come from js-yaml's `listener` option: every node is reported when it opens (with the
  * reader's line and offset) and when it closes (with its value), which rebuilds the node tree without re-reading
- * the text.
+ * the text. Only the first POSITIONED_CHILDREN nodes inside each list or mapping are kept, so a hostile file with
+ * millions of items costs no more memory than its parsed value.
  */
 import { load } from 'js-yaml';
 import { formatKeyPath, type KeyPathSegment } from './key-path.js';
@@ -19,11 +20,17 @@ export interface PositionedYaml {
   positions: ReadonlyMap<string, YamlPosition>;
 }
 
+/** Child nodes per list or mapping whose positions are recorded (a mapping entry is two: its key and its value). */
+export const POSITIONED_CHILDREN = 40_000;
+
 interface YamlNode {
   position: YamlPosition;
   value: unknown;
   children: YamlNode[];
 }
+
+/** Stands for a node past POSITIONED_CHILDREN and everything inside it: nothing is recorded for them. */
+const UNRECORDED: YamlNode = { position: { line: 0, column: 0 }, value: undefined, children: [] };
 
 /** Loads `text` (throws js-yaml's YAMLException on invalid YAML) and maps key paths to positions. */
 export function loadYamlWithPositions(text: string, filename: string): PositionedYaml {
@@ -33,11 +40,14 @@ export function loadYamlWithPositions(text: string, filename: string): Positione
     filename,
     listener(event, state) {
       if (event === 'open') {
-        open.push({ position: { line: state.line + 1, column: state.position - state.lineStart + 1 }, value: undefined, children: [] });
+        const parent = open.at(-1) ?? root;
+        open.push(parent === UNRECORDED || parent.children.length >= POSITIONED_CHILDREN
+          ? UNRECORDED
+          : { position: { line: state.line + 1, column: state.position - state.lineStart + 1 }, value: undefined, children: [] });
         return;
       }
       const node = open.pop();
-      if (node === undefined) return;
+      if (node === undefined || node === UNRECORDED) return;
       node.value = state.result;
       (open.at(-1) ?? root).children.push(node);
     },

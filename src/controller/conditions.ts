@@ -1,13 +1,15 @@
 /**
  * [REQ-01] metav1.Condition handling (apimachinery's meta.SetStatusCondition): setting a condition changes its
  * lastTransitionTime only when its status changes; reason, message and observedGeneration are updated in place.
- * Pure functions: the input array is never mutated.
+ * Pure functions: the input array is never mutated. A message is truncated to fit (it may carry a host's text).
  */
 import type { Condition } from '../api/v1alpha1/condition.js';
+import { truncateMessage } from '../errors/truncate-message.js';
 
 export type ConditionUpdate = Omit<Condition, 'lastTransitionTime'>;
 
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, now: Date): Condition[] {
+export function setCondition(conditions: readonly Condition[] | undefined, proposed: ConditionUpdate, now: Date): Condition[] {
+  const update = { ...proposed, message: truncateMessage(proposed.message) };
   const current = conditions ?? [];
   const existing = current.find((c) => c.type === update.type);
   if (existing === undefined) return [...current, { ...update, lastTransitionTime: toKubeTime(now) }];

@@ -1,20 +1,26 @@
 /**
- * [REQ-01] One controller: its request sources (merged, until stopped) feed a WorkQueue; N workers take keys and
- * call the Reconciler. Outcome handling follows controller-runtime: success forgets the key's backoff,
- * `requeueAfterMs` forgets and re-adds after the delay, a retryable error re-adds with backoff, a terminal error
- * (OperatorError with retryable false) forgets and does not re-add. `stop()` aborts in-flight reconciles through
- * their AbortSignal, shuts the queue down and waits for every worker to finish.
+ * [REQ-01] One controller: each of its request sources (subscribed until stopped) feeds a WorkQueue; N workers
+ * take keys and call the Reconciler. Outcome handling follows controller-runtime: success forgets the key's
+ * backoff, `requeueAfterMs` forgets and re-adds after the delay, a retryable error re-adds with backoff, a terminal
+ * error (OperatorError with retryable false) forgets and does not re-add; a terminal failure returned in
+ * `Result.terminalError` is counted as terminal and re-checked after `requeueAfterMs` (reconciler.ts).
+ * Sources fail alone: a SourceFailure (a mapper threw) is logged and counted and the stream goes on; a source whose
+ * stream errors is logged, counted and resubscribed after `SOURCE_RESUBSCRIBE_DELAY_MS`, the others untouched.
+ * `stop()` aborts in-flight reconciles through their AbortSignal, shuts the queue down and waits for every worker.
  */
 import { randomUUID } from 'node:crypto';
-import { merge, Subject, takeUntil } from 'rxjs';
-import { isRetryable } from '../errors/operator-error.js';
-import { systemClock, type Clock } from './clock.js';
+import { Subject, takeUntil, type Subscription } from 'rxjs';
+import { isRetryable, OperatorError } from '../errors/operator-error.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 import { noopMetrics, type ControllerMetricsSink, type ReconcileOutcome } from './metrics-sink.js';
 import { ReconcileRateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 import { requestFromKey, requestKey, type Reconciler, type Result } from './reconciler.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
-import type { RequestSource } from './watch-sources.js';
+import { SourceFailure, type RequestSource } from './watch-sources.js';
 import { WorkQueue } from './workqueue.js';
+
+/** How long a source whose stream errored waits before it is subscribed again. */
+export const SOURCE_RESUBSCRIBE_DELAY_MS = 1000;
 
 export interface ControllerOptions {
   name: string;
@@ -32,6 +38,8 @@ interface ControllerRun {
   abort: AbortController;
   stop$: Subject<void>;
   workers: Promise<void>[];
+  subscriptions: Subscription[];
+  resubscribeTimers: Set<TimerHandle>;
 }
 
 export class Controller {
@@ -66,13 +74,8 @@ export class Controller {
       clock: this.clock,
       onDepthChange: (depth) => this.metrics.setWorkqueueDepth(this.options.name, depth),
     });
-    const run: ControllerRun = { queue, abort: new AbortController(), stop$: new Subject<void>(), workers: [] };
-    merge(...this.options.sources)
-      .pipe(takeUntil(run.stop$))
-      .subscribe({
-        next: (request) => queue.add(requestKey(request)),
-        error: (error: unknown) => this.logger.error('controller source failed', { error: String(error) }),
-      });
+    const run: ControllerRun = { queue, abort: new AbortController(), stop$: new Subject<void>(), workers: [], subscriptions: [], resubscribeTimers: new Set() };
+    this.options.sources.forEach((source, index) => this.subscribe(run, source, `source-${index}`));
     for (let i = 0; i < Math.max(1, this.options.workers); i++) run.workers.push(this.work(run));
     this.run = run;
     this.logger.info('controller started', { workers: this.options.workers });
@@ -84,10 +87,36 @@ export class Controller {
     this.run = undefined;
     run.stop$.next();
     run.stop$.complete();
+    for (const timer of run.resubscribeTimers) timer.cancel();
+    for (const subscription of run.subscriptions) subscription.unsubscribe();
     run.abort.abort(new Error(`controller ${this.options.name} stopping`));
     await run.queue.shutdown();
     await Promise.all(run.workers);
     this.logger.info('controller stopped');
+  }
+
+  /** Feeds one source into the queue; its failures are logged and counted, never passed on to the others. */
+  private subscribe(run: ControllerRun, source: RequestSource, fallbackName: string): void {
+    const subscription = source.pipe(takeUntil(run.stop$)).subscribe({
+      next: (item) => {
+        if (item instanceof SourceFailure) {
+          this.metrics.incSourceErrors(this.options.name, item.source);
+          this.logger.error('controller source failed to map an event, skipped it', { source: item.source, object: item.objectKey, error: String(item.error) });
+          return;
+        }
+        run.queue.add(requestKey(item));
+      },
+      error: (error: unknown) => {
+        this.metrics.incSourceErrors(this.options.name, fallbackName);
+        this.logger.error('controller source failed, resubscribing', { source: fallbackName, error: String(error), delayMs: SOURCE_RESUBSCRIBE_DELAY_MS });
+        const timer = this.clock.setTimeout(() => {
+          run.resubscribeTimers.delete(timer);
+          if (this.run === run) this.subscribe(run, source, fallbackName);
+        }, SOURCE_RESUBSCRIBE_DELAY_MS);
+        run.resubscribeTimers.add(timer);
+      },
+    });
+    run.subscriptions.push(subscription);
   }
 
   private async work(run: ControllerRun): Promise<void> {
@@ -107,20 +136,24 @@ export class Controller {
     const logger = this.logger.child({ ...request, reconcileId: randomUUID() });
     const startedAt = this.clock.now();
     let outcome: ReconcileOutcome;
+    let errorReason: string | undefined;
     try {
       const result: Result = await this.options.reconciler.reconcile(request, { signal: run.abort.signal, logger });
       run.queue.forget(key);
-      if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) {
-        run.queue.addAfter(key, result.requeueAfterMs);
-        outcome = 'requeue_after';
+      if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) run.queue.addAfter(key, result.requeueAfterMs);
+      if (result.terminalError !== undefined) {
+        outcome = 'terminal_error';
+        errorReason = result.terminalError.reason;
+        logger.warn('reconcile failed terminally, re-checking later', { reason: errorReason, error: result.terminalError.message, requeueAfterMs: result.requeueAfterMs });
       } else {
-        outcome = 'success';
+        outcome = result.requeueAfterMs !== undefined && result.requeueAfterMs > 0 ? 'requeue_after' : 'success';
       }
     } catch (error) {
       if (run.abort.signal.aborted) {
         logger.debug('reconcile aborted by controller stop', { error: String(error) });
         return;
       }
+      errorReason = error instanceof OperatorError ? error.reason : 'Unexpected';
       if (isRetryable(error)) {
         run.queue.addRateLimited(key);
         outcome = 'error';
@@ -131,6 +164,6 @@ export class Controller {
         logger.error('reconcile failed terminally, not requeued', { error: String(error) });
       }
     }
-    this.metrics.observeReconcile(this.options.name, outcome, (this.clock.now() - startedAt) / 1000);
+    this.metrics.observeReconcile(this.options.name, outcome, (this.clock.now() - startedAt) / 1000, errorReason);
   }
 }

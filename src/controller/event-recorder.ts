@@ -1,11 +1,12 @@
 /**
  * [REQ-01] Records core/v1 Events on the object a reconciler works on. Repeats fold into one Event (count,
  * lastTimestamp) through the EventCorrelator; writes are sequential so concurrent repeats fold too. Recording is
- * best effort, as in client-go: a failed write is logged, never thrown into the reconcile.
+ * best effort, as in client-go: a failed write is logged, never thrown into the reconcile. Messages are truncated.
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type CoreV1Event, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { truncateMessage } from '../errors/truncate-message.js';
 import { isNotFound } from './api-errors.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { EventCorrelator, type EventSpec } from './event-correlator.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
 
@@ -43,7 +44,7 @@ export class EventRecorder {
       },
       type,
       reason,
-      message,
+      message: truncateMessage(message),
       component: this.options.component,
     };
     this.pending = this.pending.then(() => this.write(spec));

@@ -10,7 +10,7 @@
  */
 import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
 import { Observable, Subject } from 'rxjs';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import { ListWatchLoop, type ListScope, type WatchPhase } from './list-watch-loop.js';
 import type { ControllerMetricsSink } from './metrics-sink.js';
 import { ObjectStore, type StoreChange } from './object-store.js';

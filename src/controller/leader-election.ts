@@ -12,7 +12,7 @@
  */
 import { V1MicroTime, type CoordinationV1Api, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import { isNotFound } from './api-errors.js';
-import { sleep, systemClock, type Clock } from './clock.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
 import { silentLogger, type RuntimeLogger } from './runtime-logger.js';
 
 export interface LeaderElectionOptions {

@@ -8,7 +8,7 @@
  */
 import type { KubernetesListObject, KubernetesObject, Watch } from '@kubernetes/client-node';
 import { apiStatusCode } from './api-errors.js';
-import { sleep, type Clock } from './clock.js';
+import { sleep, type Clock } from '../time/clock.js';
 import type { ControllerMetricsSink } from './metrics-sink.js';
 import { collectionPath, type ResourceKind } from './resource-kind.js';
 import type { RuntimeLogger } from './runtime-logger.js';

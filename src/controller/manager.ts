@@ -6,7 +6,7 @@
  */
 import { CoordinationV1Api, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { ControllerConfig } from '../config/types.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import { CustomResourceClient } from './custom-resource-client.js';
 import { Informer } from './informer.js';

@@ -2,8 +2,8 @@
  * [REQ-01] Reconcile retry delay, as controller-runtime's default limiter: the larger of a per-key exponential
  * delay (base doubling per consecutive failure, capped) and the global token bucket's wait.
  */
-import type { Clock } from './clock.js';
-import { TokenBucket } from './token-bucket.js';
+import type { Clock } from '../time/clock.js';
+import { TokenBucket } from '../time/token-bucket.js';
 
 export interface RateLimiterOptions {
   baseDelayMs: number;

@@ -11,6 +11,9 @@
  * - Throwing a terminal error (`OperatorError` with `retryable: false`) does not requeue: before throwing, the
  *   reconciler records the condition and a Warning Event with the error's `reason`. The key runs again only when
  *   the object (or a mapped watch) changes — no hot loop.
+ * - Resolving with `{ terminalError, requeueAfterMs }` is a terminal failure that still deserves a slow re-check
+ *   (a Host whose key was refused may be fixed outside Kubernetes): condition and Warning Event recorded as for a
+ *   thrown terminal error, counted as a terminal error with its reason, and the key comes back after the delay.
  * - What triggers a reconcile (watch-sources.ts): an add, delete or resync of the object, and an update that
  *   changed its generation (spec), labels, annotations, finalizers, deletionTimestamp or ownerReferences. An
  *   update that changed only status (the reconciler's own status write coming back) does not, so never count on
@@ -22,6 +25,7 @@
  * - Finalizers: remove a finalizer only after cleanup succeeded — use `runFinalizer` (finalizers.ts), which keeps
  *   the finalizer whenever cleanup throws.
  */
+import type { OperatorError } from '../errors/operator-error.js';
 import type { RuntimeLogger } from './runtime-logger.js';
 
 export interface ReconcileRequest {
@@ -38,6 +42,8 @@ export interface ReconcileContext {
 
 export interface Result {
   requeueAfterMs?: number;
+  /** A terminal failure already recorded in status; the controller counts it with its reason. */
+  terminalError?: OperatorError;
 }
 
 export interface Reconciler {

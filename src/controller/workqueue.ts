@@ -8,7 +8,7 @@
  * - `shutdown()` stops accepting keys, drops the queued and delayed ones (the informers' initial list enqueues
  *   them again for whoever runs next) and resolves once every key handed to a worker is `done`.
  */
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import type { ReconcileRateLimiter } from './rate-limiter.js';
 
 export interface WorkQueueOptions {

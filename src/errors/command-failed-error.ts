@@ -1,3 +1,4 @@
+import { ERROR_REASONS } from '../api/v1alpha1/condition.js';
 import { OperatorError } from './operator-error.js';
 
 const STDERR_TAIL_BYTES = 2048;
@@ -5,7 +6,7 @@ const STDERR_TAIL_BYTES = 2048;
 /** [REQ-02] A remote command exited non-zero (or by a signal). Carries the exit code and the tail of stderr. */
 export class CommandFailedError extends OperatorError {
   readonly retryable: boolean;
-  readonly reason = 'CommandFailed';
+  readonly reason = ERROR_REASONS.CommandFailed;
   readonly stderrTail: string;
 
   constructor(

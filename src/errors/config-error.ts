@@ -1,3 +1,4 @@
+import { ERROR_REASONS } from '../api/v1alpha1/condition.js';
 import { OperatorError, type OperatorErrorOptions } from './operator-error.js';
 
 export interface ConfigProblem {
@@ -13,7 +14,7 @@ export interface ConfigProblem {
 /** [REQ-01] Configuration cannot be loaded; raised at start-up, never retried. */
 export class ConfigError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'InvalidConfiguration';
+  readonly reason = ERROR_REASONS.InvalidConfiguration;
   constructor(readonly problems: ConfigProblem[], options?: OperatorErrorOptions) {
     super(problems.map(formatProblem).join('\n'), options);
   }

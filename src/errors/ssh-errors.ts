@@ -1,9 +1,10 @@
+import { ERROR_REASONS } from '../api/v1alpha1/condition.js';
 import { OperatorError, type OperatorErrorOptions } from './operator-error.js';
 
 /** [REQ-02] The TCP connection or SSH handshake failed, or the connection dropped: try again later. */
 export class SshConnectError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'SshConnectFailed';
+  readonly reason = ERROR_REASONS.SshConnectFailed;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
   }
@@ -12,7 +13,7 @@ export class SshConnectError extends OperatorError {
 /** [REQ-02] The host refused our key. Retrying with the same key cannot help. */
 export class SshAuthError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'SshAuthenticationFailed';
+  readonly reason = ERROR_REASONS.SshAuthenticationFailed;
   override readonly refusal = true;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
@@ -22,7 +23,7 @@ export class SshAuthError extends OperatorError {
 /** [REQ-05] The host presented a key that is not pinned. Never auto-accepted; terminal and audited. */
 export class HostKeyMismatchError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'HostKeyMismatch';
+  readonly reason = ERROR_REASONS.HostKeyMismatch;
   override readonly refusal = true;
   constructor(readonly host: string, readonly presentedFingerprint: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: host key ${presentedFingerprint} is not among the pinned host keys`, options);
@@ -45,7 +46,7 @@ export interface AlgorithmMismatch {
  */
 export class SshAlgorithmError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'SshNoCommonAlgorithm';
+  readonly reason = ERROR_REASONS.SshNoCommonAlgorithm;
   override readonly refusal = true;
   readonly mismatch: AlgorithmMismatch | undefined;
   constructor(readonly host: string, problem: string | AlgorithmMismatch, options?: OperatorErrorOptions) {
@@ -63,7 +64,7 @@ function describeMismatch({ what, serverOffer, allowlist, configKey }: Algorithm
 /** [REQ-02] A command ran past its timeout or was aborted; the remote process was signalled. */
 export class SshTimeoutError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'SshCommandTimeout';
+  readonly reason = ERROR_REASONS.SshCommandTimeout;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
   }
@@ -75,7 +76,7 @@ export class SshTimeoutError extends OperatorError {
  */
 export class SshCredentialsError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'CredentialsInvalid';
+  readonly reason = ERROR_REASONS.CredentialsInvalid;
   constructor(readonly host: string, readonly detail: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${detail}`, options);
   }
@@ -84,7 +85,7 @@ export class SshCredentialsError extends OperatorError {
 /** [REQ-02] The host kept refusing to open a channel (its sshd allows fewer sessions than we asked for). */
 export class SshChannelRefusedError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'SshChannelRefused';
+  readonly reason = ERROR_REASONS.SshChannelRefused;
   constructor(readonly host: string, message: string, options?: OperatorErrorOptions) {
     super(`ssh ${host}: ${message}`, options);
   }

@@ -5,7 +5,7 @@
  * that changes state on the host writes one audit record naming the host (libvirt-audit.ts).
  */
 import type { Observable } from 'rxjs';
-import type { Clock } from '../controller/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { LibvirtConfig } from '../config/types.js';
 import { LibvirtAuditor, type LibvirtAuditTarget } from './libvirt-audit.js';
 import { domainLifecycleEvents, type DomainLifecycleEvent } from './operations/domain-events.js';

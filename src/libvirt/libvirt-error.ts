@@ -1,9 +1,12 @@
 /**
  * [REQ-03] Errors of the libvirt wrapper. `LibvirtError` is an API error reported by libvirtd (remote_error):
  * terminal, because repeating the same call gets the same answer. `LibvirtConnectionError` means the RPC
- * connection dropped or stalled: retryable, and the client reconnects on the next call.
+ * connection dropped or stalled: retryable, and the client reconnects on the next call. Text that comes from the
+ * host is truncated (truncateMessage): a peer must not be able to make a condition or log line megabytes long.
  */
+import { ERROR_REASONS } from '../api/v1alpha1/condition.js';
 import { OperatorError, type OperatorErrorOptions } from '../errors/operator-error.js';
+import { truncateMessage } from '../errors/truncate-message.js';
 
 /** virErrorNumber values that mean "the object does not exist" (include/libvirt/virterror.h). */
 export const LibvirtErrorCode = {
@@ -56,11 +59,11 @@ export class LibvirtError extends OperatorError {
   readonly level: number;
 
   constructor(readonly procedure: string, fields: RemoteErrorFields, options?: OperatorErrorOptions) {
-    super(fields.message ?? `libvirt error code ${fields.code}`, options);
+    super(truncateMessage(fields.message ?? `libvirt error code ${fields.code}`), options);
     this.code = fields.code;
     this.errorDomain = fields.domain;
     this.level = fields.level;
-    this.reason = NOT_FOUND_CODES.has(fields.code) ? 'LibvirtNotFound' : 'LibvirtError';
+    this.reason = NOT_FOUND_CODES.has(fields.code) ? ERROR_REASONS.LibvirtNotFound : ERROR_REASONS.LibvirtError;
   }
 
   get isNotFound(): boolean {
@@ -76,31 +79,40 @@ export function isLibvirtNotFound(error: unknown): error is LibvirtError {
 /** [REQ-03] The RPC connection is gone (transport closed, keepalive lost, framing broken). Retry reconnects. */
 export class LibvirtConnectionError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'LibvirtConnectionLost';
+  readonly reason = ERROR_REASONS.LibvirtConnectionLost;
 }
 
 /** [REQ-03] A call got no reply within its timeout. The connection stays usable. */
 export class LibvirtTimeoutError extends OperatorError {
   readonly retryable = true;
-  readonly reason = 'LibvirtCallTimeout';
+  readonly reason = ERROR_REASONS.LibvirtCallTimeout;
 }
 
-/** [REQ-03] Bytes that do not decode as the expected XDR layout; a peer speaking something else. */
+/**
+ * [REQ-03] More domain events arrived before their subscription was registered than the client queues: the
+ * subscription fails instead of growing without bound. Resubscribing (and relisting) recovers.
+ */
+export class LibvirtEventOverflowError extends OperatorError {
+  readonly retryable = true;
+  readonly reason = ERROR_REASONS.LibvirtEventOverflow;
+}
+
+/** [REQ-03] Bytes that do not decode as the expected XDR layout or protocol sequence; a peer speaking something else. */
 export class XdrDecodeError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'LibvirtProtocolError';
+  readonly reason = ERROR_REASONS.LibvirtProtocolError;
 }
 
 /** [REQ-03] libvirtd asks for an authentication this client does not do (only AUTH_NONE is supported). */
 export class LibvirtAuthError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'LibvirtAuthUnsupported';
+  readonly reason = ERROR_REASONS.LibvirtAuthUnsupported;
 }
 
 /** [REQ-03] Refused to change a domain that virtfleet does not own (its XML lacks virtfleet metadata). */
 export class DomainNotOwnedError extends OperatorError {
   readonly retryable = false;
-  readonly reason = 'DomainNotOwned';
+  readonly reason = ERROR_REASONS.DomainNotOwned;
   override readonly refusal = true;
   constructor(readonly domainName: string, options?: OperatorErrorOptions) {
     super(`domain ${domainName} has no virtfleet owner metadata; refusing to change it`, options);

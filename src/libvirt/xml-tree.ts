@@ -88,6 +88,8 @@ export function buildXml(root: XmlNode): string {
 }
 
 const ATTRIBUTE_GROUP = '@';
+/** Deepest element nesting accepted in XML from libvirt: bounds the parser's work without refusing real documents. */
+const LIBVIRT_XML_MAX_DEPTH = 1024;
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -101,6 +103,9 @@ const parser = new XMLParser({
   // Numeric character references (&#39;) are legal XML; fast-xml-parser decodes them only in this mode.
   htmlEntities: true,
   isArray: (_name, _jpath, _isLeaf, isAttribute) => !isAttribute,
+  // The library's default of 100 nested elements rejects backing chains deeper than about 95 (each <backingStore>
+  // nests one level); the XML comes from the host, so only a far larger bound is needed against absurd nesting.
+  maxNestedTags: LIBVIRT_XML_MAX_DEPTH,
 });
 
 type RawElement = Record<string, unknown>;

@@ -12,8 +12,8 @@ export type SshCommandOutcome = 'success' | 'failure' | 'timeout';
 export interface OperatorMetrics {
   /** Seconds one reconcile took; result success, requeue (RequeueAfter) or error. */
   reconcileDuration: Histogram<'controller' | 'result'>;
-  /** Reconciles that returned an error, by the error's reason. */
-  reconcileErrors: Counter<'controller' | 'reason'>;
+  /** Reconciles that failed, by the error's reason and whether it is retried with backoff. */
+  reconcileErrors: Counter<'controller' | 'reason' | 'retryable'>;
   /** Keys waiting in a controller's workqueue. */
   workqueueDepth: Gauge<'controller'>;
   /** Open SSH connections per host (0 or 1 with one connection per host). */
@@ -32,6 +32,8 @@ export interface OperatorMetrics {
   transferRate: Gauge<'host'>;
   /** Informer watches restarted after an error or expiry, by resource. */
   informerRestarts: Counter<'resource'>;
+  /** Events a controller's request source failed to map, or source streams that errored and were resubscribed. */
+  sourceErrors: Counter<'controller' | 'source'>;
 }
 
 const RECONCILE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -55,8 +57,8 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     }),
     reconcileErrors: new Counter({
       name: 'virtfleet_reconcile_errors_total',
-      help: 'Reconciles that ended in an error, by controller and error reason.',
-      labelNames: ['controller', 'reason'],
+      help: 'Reconciles that ended in an error, by controller, error reason and whether it is retried (false: terminal).',
+      labelNames: ['controller', 'reason', 'retryable'],
       registers,
     }),
     workqueueDepth: new Gauge({
@@ -111,6 +113,12 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
       name: 'virtfleet_informer_restarts_total',
       help: 'Informer watches restarted after an error or expiry, by resource.',
       labelNames: ['resource'],
+      registers,
+    }),
+    sourceErrors: new Counter({
+      name: 'virtfleet_controller_source_errors_total',
+      help: 'Events a controller request source failed to map, or source streams that errored and were resubscribed.',
+      labelNames: ['controller', 'source'],
       registers,
     }),
   };

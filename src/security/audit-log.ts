@@ -10,7 +10,7 @@
 import type { ControllerConfig } from '../config/types.js';
 import { AuditLogError } from './audit-error.js';
 import { AppendOnlyFile, EMPTY_CHAIN, readChainHead, type ChainHead } from './audit-file.js';
-import { sealRecord, sha256Hex, type AuditEntryInput, type AuditRecord } from './audit-record.js';
+import { MAX_AUDIT_RECORD_BYTES, sealRecord, sha256Hex, type AuditEntryInput, type AuditRecord, type AuditRecordBody } from './audit-record.js';
 import { redactFields } from './redact.js';
 import { redactString } from './redact-rules.js';
 
@@ -59,10 +59,10 @@ export class AuditLog implements AuditSink {
       durationMs: entry.durationMs,
       prev: this.head.lastLineHash,
     };
-    const { line, hash } = sealRecord(body);
+    const { written, line, hash } = sealWithinLimit(body);
     this.writer.write(`${line}\n`);
     this.head = { seq: body.seq, lastLineHash: sha256Hex(line) };
-    return { ...body, hash };
+    return { ...written, hash };
   }
 
   /** The seq and line hash of the last record written, e.g. to anchor the chain elsewhere. */
@@ -77,13 +77,26 @@ export class AuditLog implements AuditSink {
   }
 }
 
-/** Opens the audit log the configuration asks for. */
-export function openAuditLog(
+/**
+ * Seals the record; when its line would pass MAX_AUDIT_RECORD_BYTES, the arguments and the error text are
+ * replaced by a note of their size, so the record still says what was done, to what, with which outcome.
+ */
+function sealWithinLimit(body: AuditRecordBody): { written: AuditRecordBody; line: string; hash: string } {
+  const sealed = sealRecord(body);
+  if (Buffer.byteLength(sealed.line, 'utf8') <= MAX_AUDIT_RECORD_BYTES) return { written: body, ...sealed };
+  const omitted = (value: unknown): string | undefined =>
+    value === undefined ? undefined : `[omitted: ${Buffer.byteLength(JSON.stringify(value), 'utf8')} bytes, over the audit record limit]`;
+  const written = { ...body, arguments: body.arguments === undefined ? undefined : { omitted: omitted(body.arguments) }, error: omitted(body.error) };
+  return { written, ...sealRecord(written) };
+}
+
+/** Opens the audit log the configuration asks for; a file sink continues the chain already in the file. */
+export async function openAuditLog(
   config: ControllerConfig['audit'],
   options: Omit<AuditLogOptions, 'head' | 'onClose'>,
-): AuditLog {
+): Promise<AuditLog> {
   if (config.sink === 'stdout') return new AuditLog(process.stdout, options);
-  const head = readChainHead(config.path);
+  const head = await readChainHead(config.path);
   let file: AppendOnlyFile;
   try {
     file = new AppendOnlyFile(config.path);

@@ -14,10 +14,15 @@
  *   and hashes what remains, so no re-serialisation or canonical key order is involved.
  * Editing any byte of a record breaks its `hash`; re-computing that hash breaks the next record's `prev`;
  * removing a record leaves a gap in `seq`.
+ * - A line holds at most MAX_AUDIT_RECORD_BYTES bytes (without its "\n"): the writer omits arguments and error
+ *   text that would make it longer, and readers stop at a longer line instead of buffering it.
  */
 import { createHash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** The longest line a record may take, in bytes of UTF-8 without the "\n". */
+export const MAX_AUDIT_RECORD_BYTES = 1024 * 1024;
 
 export type AuditOutcome = 'success' | 'failure' | 'denied';
 

@@ -1,16 +1,18 @@
 /**
  * [REQ-05] What counts as a secret, for src/security/redact.ts (logs and audit):
  * - key names: compared case-insensitively with `-` and `_` ignored, sensitive when they end with one of
- *   SENSITIVE_KEY_SUFFIXES (`privateKey`, `ssh-privatekey`, `clientSecret`, `accessToken`, `Authorization`, ...).
+ *   SENSITIVE_KEY_SUFFIXES (`privateKey`, `ssh-privatekey`, `clientSecret`, `accessToken`, `Authorization`, ...),
+ *   in the singular or the plural (`privateKeys`, `passphrases`, `tokens`, `secrets`).
  *   A name that merely refers to a secret, such as `credentialsSecretRef`, is not.
- * - inside free text: PEM private-key blocks (even cut off before their END line), `Bearer`/`Basic`
+ * - inside free text: private keys in any of the forms of redact-key-material.ts, `Bearer`/`Basic`
  *   credentials, passwords in URLs, and values assigned with `=` or `:` to a name that mentions a secret
  *   (`--password=...`, `token: ...`, `"apiToken": "..."`). A secret in plain prose (`--token x`) is not found.
  * Every pattern runs in time linear in the text: names are anchored at the start of a word by a lookbehind and
  * checked in code, and assigned values are scanned by hand, so a hostile string cannot stall the logger.
  */
+import { REDACTED, redactKeyMaterial } from './redact-key-material.js';
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
 export const SENSITIVE_KEY_SUFFIXES: readonly string[] = [
   'privatekey',
@@ -27,7 +29,6 @@ export const SENSITIVE_KEY_SUFFIXES: readonly string[] = [
   'credentials',
 ];
 
-const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----(?:[\s\S]*?-----END ([A-Z0-9]+ )*PRIVATE KEY-----|[\s\S]*$)/g;
 const HTTP_CREDENTIALS = /\b(Bearer|Basic)\s+([A-Za-z0-9._~+/=-]+)/gi;
 const URL_PASSWORD = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s/@]*@/gi;
 const ASSIGNMENT = /(?<![\w-])([\w-]+)(["']?\s*[:=]\s*)/g;
@@ -42,13 +43,13 @@ function normalizedName(name: string): string {
 /** True when a value stored under `key` must never be shown. */
 export function isSensitiveKey(key: string): boolean {
   const normalized = normalizedName(key);
-  return SENSITIVE_KEY_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+  const singular = normalized.endsWith('s') ? normalized.slice(0, -1) : normalized;
+  return SENSITIVE_KEY_SUFFIXES.some((suffix) => normalized.endsWith(suffix) || singular.endsWith(suffix));
 }
 
 /** Masks key material and credentials found anywhere inside a free-form string. */
 export function redactString(text: string): string {
-  const withoutKeysAndHeaders = text
-    .replace(PEM_PRIVATE_KEY, `-----BEGIN PRIVATE KEY----- ${REDACTED}`)
+  const withoutKeysAndHeaders = redactKeyMaterial(text)
     .replace(HTTP_CREDENTIALS, (match: string, scheme: string, credential: string) =>
       scheme.toLowerCase() === 'basic' && credential.length < MIN_BASIC_CREDENTIAL_LENGTH ? match : `${scheme} ${REDACTED}`)
     .replace(URL_PASSWORD, (_match, userPart: string) => `${userPart}:${REDACTED}@`);

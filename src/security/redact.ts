@@ -3,9 +3,12 @@
  * redact-rules.ts). Nothing that passes through `redact` can carry key material, passphrases or tokens out:
  * - a value under a sensitive key name is replaced by `[REDACTED]`, whatever its type;
  * - every string, anywhere in the tree, goes through `redactString`;
+ * - in an array of strings, the elements after one that opens a private key (its header line) up to the one
+ *   that closes it are replaced whole, so a key split into one line per element leaks no line;
  * - Errors become plain objects {name, message, stack, cause, own fields}, redacted the same way; binary
  *   buffers are never dumped; cycles become `[Circular]`. The input is never modified.
  */
+import { endsKeyBlock, startsKeyBlock } from './redact-key-material.js';
 import { REDACTED, isSensitiveKey, redactString } from './redact-rules.js';
 
 /** Returns a JSON-safe, redacted deep copy of `value`. */
@@ -28,7 +31,7 @@ function redactWithin(value: unknown, ancestors: WeakSet<object>): unknown {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   ancestors.add(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => redactWithin(item, ancestors) ?? null);
+    if (Array.isArray(value)) return redactArray(value, ancestors);
     if (value instanceof Map) return redactObject(Object.fromEntries(value), ancestors);
     if (value instanceof Set) return [...value].map((item) => redactWithin(item, ancestors) ?? null);
     if (value instanceof Error) return redactObject(errorFields(value), ancestors);
@@ -37,6 +40,19 @@ function redactWithin(value: unknown, ancestors: WeakSet<object>): unknown {
   } finally {
     ancestors.delete(value);
   }
+}
+
+function redactArray(items: readonly unknown[], ancestors: WeakSet<object>): unknown[] {
+  let insideKey = false;
+  return items.map((item) => {
+    if (typeof item !== 'string') return redactWithin(item, ancestors) ?? null;
+    if (insideKey) {
+      insideKey = !endsKeyBlock(item);
+      return REDACTED;
+    }
+    insideKey = startsKeyBlock(item);
+    return redactString(item);
+  });
 }
 
 function redactObject(fields: Record<string, unknown>, ancestors: WeakSet<object>): Record<string, unknown> {

@@ -7,7 +7,7 @@
  * `virtfleet_ssh_channel_refusals_total`, and the first time the cap drops below maxSessionsPerHost a warning
  * is logged, once per host.
  */
-import { sleep, systemClock, type Clock } from '../controller/clock.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
 import type { BackoffConfig } from '../config/types.js';
 import { SshChannelRefusedError } from '../errors/ssh-errors.js';
 import type { Logger } from '../observability/logger.js';

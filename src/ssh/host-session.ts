@@ -5,7 +5,6 @@
  * that end the remote process, and an audit record for every connection and command. An unusable private key
  * is audited as `ssh.credentials` (no connection attempted), not as a failed `ssh.connect`.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
@@ -13,6 +12,7 @@ import { OperatorError } from '../errors/operator-error.js';
 import { SshConnectError, SshCredentialsError, SshTimeoutError } from '../errors/ssh-errors.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import type { AuditSink } from '../security/audit-log.js';
+import { sleep, systemClock, type Clock } from '../time/clock.js';
 import { ChannelOpener, type ChannelOpenerDeps } from './channel-opener.js';
 import { reconnectDelay } from './reconnect-delay.js';
 import { runOnChannel } from './run-on-channel.js';
@@ -21,11 +21,15 @@ import { argvToCommand } from './shell-quote.js';
 import { SshConnection } from './ssh-connection.js';
 import type { SshTarget } from './ssh-target.js';
 
-export interface HostSessionDeps extends Pick<ChannelOpenerDeps, 'clock' | 'logger'> {
+/** What a live connection negotiated, and the host key it verified. */
+export type ConnectionInfo = Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'>;
+
+export interface HostSessionDeps extends Pick<ChannelOpenerDeps, 'logger'> {
   audit: AuditSink;
   metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshChannelLimit' | 'sshChannelRefusals' | 'sshCommands'>;
   random?: () => number;
-  now?: () => number;
+  /** Reconnect backoff, command timeouts and durations run on this clock (the system clock by default). */
+  clock?: Clock;
 }
 
 export class HostSession {
@@ -36,13 +40,16 @@ export class HostSession {
   private nextAttemptAt = 0;
   private connects = 0;
   private readonly lifetime = new AbortController();
+  private readonly dropListeners = new Set<(error: Error) => void>();
+  private readonly clock: Clock;
 
   constructor(
     readonly target: SshTarget,
     private readonly config: SshConfig,
     private readonly deps: HostSessionDeps,
   ) {
-    this.channelOpener = new ChannelOpener(target.host, config.maxSessionsPerHost, deps);
+    this.clock = deps.clock ?? systemClock;
+    this.channelOpener = new ChannelOpener(target.host, config.maxSessionsPerHost, { ...deps, clock: this.clock });
   }
 
   /** Connections opened so far (one per reconnect). */
@@ -56,13 +63,26 @@ export class HostSession {
   }
 
   /** Negotiated algorithms and host key of the live connection, if any. */
-  get connectionInfo(): Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'> | undefined {
+  get connectionInfo(): ConnectionInfo | undefined {
     return this.current && !this.current.closed ? this.current : undefined;
   }
 
-  /** Connects now (or reuses the connection): a cheap reachability and authentication check. */
-  async connect(signal?: AbortSignal): Promise<void> {
-    await this.connection(signal);
+  /**
+   * Connects now (or reuses the connection): a cheap reachability and authentication check. Resolves with the
+   * negotiated algorithms and the fingerprint of the host key that was presented and matched a pin.
+   */
+  async connect(signal?: AbortSignal): Promise<ConnectionInfo> {
+    const connection = await this.connection(signal);
+    return { negotiated: connection.negotiated, hostKeyFingerprint: connection.hostKeyFingerprint };
+  }
+
+  /**
+   * Calls `listener` each time a live connection is lost (network failure, sshd gone, keepalive timeout), not
+   * when this session closes it on purpose. Returns the function removing the listener.
+   */
+  onDrop(listener: (error: Error) => void): () => void {
+    this.dropListeners.add(listener);
+    return () => this.dropListeners.delete(listener);
   }
 
   /** Runs argv and collects its output. Non-zero exits are returned, or thrown with `check: true`. */
@@ -89,7 +109,7 @@ export class HostSession {
   /** Starts argv with streaming stdin/stdout/stderr. The channel slot is held until the process exits. */
   async spawn(argv: readonly string[], options: CommandOptions = {}): Promise<RemoteProcess> {
     const command = argvToCommand(argv);
-    const started = this.deps.now?.() ?? Date.now();
+    const started = this.clock.now();
     let channelOpened = false;
     try {
       const { value: { connection, channel }, release } = await this.channelOpener.open(async () => {
@@ -101,6 +121,7 @@ export class HostSession {
       const process = runOnChannel(channel, connection, {
         host: this.target.host,
         timeoutMs,
+        clock: this.clock,
         ...(options.signal ? { signal: options.signal } : {}),
       });
       process.exit.then(
@@ -133,8 +154,10 @@ export class HostSession {
 
   close(): void {
     this.lifetime.abort(new SshConnectError(this.target.host, 'session closed'));
-    this.current?.close();
+    this.dropListeners.clear();
+    const current = this.current;
     this.current = undefined;
+    current?.close();
   }
 
   private async connection(signal?: AbortSignal): Promise<SshConnection> {
@@ -146,9 +169,9 @@ export class HostSession {
   }
 
   private async openWithBackoff(): Promise<SshConnection> {
-    const wait = this.nextAttemptAt - (this.deps.now?.() ?? Date.now());
-    if (wait > 0) await sleep(wait, undefined, { signal: this.lifetime.signal });
-    const started = this.deps.now?.() ?? Date.now();
+    const wait = this.nextAttemptAt - this.clock.now();
+    if (wait > 0) await sleep(this.clock, wait, this.lifetime.signal);
+    const started = this.clock.now();
     try {
       const connection = await SshConnection.open(this.target, this.config, this.lifetime.signal);
       this.failures = 0;
@@ -156,10 +179,12 @@ export class HostSession {
       this.connects += 1;
       this.current = connection;
       this.deps.metrics?.sshSessions.set({ host: this.target.host }, 1);
-      connection.onClose(() => {
+      connection.onClose((error) => {
         if (this.current !== connection) return;
         this.current = undefined;
         this.deps.metrics?.sshSessions.set({ host: this.target.host }, 0);
+        const lost = error ?? new SshConnectError(this.target.host, 'connection closed');
+        for (const listener of [...this.dropListeners]) listener(lost);
       });
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, 'success', undefined, {
         hostKey: connection.hostKeyFingerprint,
@@ -173,7 +198,7 @@ export class HostSession {
         throw error;
       }
       this.failures += 1;
-      this.nextAttemptAt = (this.deps.now?.() ?? Date.now()) + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
+      this.nextAttemptAt = this.clock.now() + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
       const denied = error instanceof OperatorError && error.refusal;
       this.audit('ssh.connect', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, denied ? 'denied' : 'failure', (error as Error).message);
       throw error;
@@ -196,7 +221,7 @@ export class HostSession {
       arguments: extra ? { argv: [...args], ...extra } : { argv: [...args] },
       outcome,
       ...(error === undefined ? {} : { error }),
-      durationMs: (this.deps.now?.() ?? Date.now()) - started,
+      durationMs: this.clock.now() - started,
     });
   }
 }

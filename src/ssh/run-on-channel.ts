@@ -5,6 +5,7 @@
  */
 import type { ClientChannel } from 'ssh2';
 import { SshConnectError, SshTimeoutError } from '../errors/ssh-errors.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import type { ExitStatus, RemoteProcess } from './remote-process.js';
 import type { SshConnection } from './ssh-connection.js';
 
@@ -29,33 +30,31 @@ function sendSignal(channel: ClientChannel, name: 'TERM' | 'KILL'): void {
 export interface ChannelRunOptions {
   host: string;
   timeoutMs: number;
+  /** The deadline and the kill grace period run on this clock. */
+  clock: Clock;
   signal?: AbortSignal;
 }
 
 export function runOnChannel(channel: ClientChannel, connection: SshConnection, options: ChannelRunOptions): RemoteProcess {
   let status: ExitStatus | undefined;
   let failure: Error | undefined;
-  const timers: NodeJS.Timeout[] = [];
+  const timers: TimerHandle[] = [];
 
   const terminate = (reason: Error): void => {
     if (failure || status) return;
     failure = reason;
     sendSignal(channel, 'TERM');
-    const kill = setTimeout(() => {
+    timers.push(options.clock.setTimeout(() => {
       sendSignal(channel, 'KILL');
       channel.close();
-    }, KILL_GRACE_MS);
-    kill.unref();
-    timers.push(kill);
+    }, KILL_GRACE_MS));
   };
 
   if (options.timeoutMs > 0) {
-    const deadline = setTimeout(
+    timers.push(options.clock.setTimeout(
       () => terminate(new SshTimeoutError(options.host, `command timed out after ${options.timeoutMs} ms; the remote process was terminated`)),
       options.timeoutMs,
-    );
-    deadline.unref();
-    timers.push(deadline);
+    ));
   }
   const onAbort = (): void => terminate(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted'));
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -69,7 +68,7 @@ export function runOnChannel(channel: ClientChannel, connection: SshConnection, 
       failure ??= error ?? new SshConnectError(options.host, 'connection closed');
     });
     channel.once('close', (code?: number | null, signalName?: string) => {
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) timer.cancel();
       options.signal?.removeEventListener('abort', onAbort);
       stopWatchingConnection();
       if (code !== undefined) status = code === null ? { code: null, signal: signalName ?? 'unknown' } : { code };

@@ -9,7 +9,7 @@
 import ssh2, { type Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshChannelRefusedError, SshConnectError } from '../errors/ssh-errors.js';
-import { fingerprintOf, isPinned, pinHostKeys } from '../security/host-key-policy.js';
+import { fingerprintOf, isPinned } from '../security/host-key-policy.js';
 import { ServerOffer, toSsh2Algorithms, type NegotiatedAlgorithms } from './algorithms.js';
 import { CoalescingSocket } from './coalescing-socket.js';
 import { usablePrivateKey } from './private-key.js';
@@ -46,7 +46,7 @@ export class SshConnection {
 
   static async open(target: SshTarget, config: SshConfig, signal?: AbortSignal): Promise<SshConnection> {
     signal?.throwIfAborted();
-    const pins = pinHostKeys(target.hostKeys);
+    const pins = target.hostKeys;
     const usableKey = usablePrivateKey(target);
     const client = new ssh2.Client();
     const offer = new ServerOffer();
@@ -80,7 +80,13 @@ export class SshConnection {
           reject(new SshAlgorithmError(target.host, `negotiated cipher ${algorithms.cipher} is not allowed`));
           return;
         }
-        resolve(new SshConnection(target, client, algorithms, presented ?? 'unknown'));
+        if (presented === undefined) {
+          // ssh2 verifies the host key before 'ready'; a connection without one is never trusted or reported
+          client.end();
+          reject(new SshConnectError(target.host, 'the handshake completed without a verified host key'));
+          return;
+        }
+        resolve(new SshConnection(target, client, algorithms, presented));
       });
       let failed = false;
       client.on('error', (error: Error & { level?: string }) => {
@@ -90,7 +96,7 @@ export class SshConnection {
         settle();
         client.end();
         offer.stop();
-        if (rejectedKey) reject(new HostKeyMismatchError(target.host, presented ?? 'unknown', { cause: error }));
+        if (rejectedKey && presented !== undefined) reject(new HostKeyMismatchError(target.host, presented, { cause: error }));
         else reject(offer.noMatchError(target.host, error, config.algorithms) ?? classifyConnectError(target.host, error));
       });
       client.connect({

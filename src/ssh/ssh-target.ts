@@ -1,4 +1,6 @@
 /** [REQ-02] Everything needed to reach one host: where, as whom, with which key, and which host keys to trust. */
+import type { PinnedHostKeys } from '../security/host-key-policy.js';
+
 export interface SshTarget {
   /** Name used in logs, audit records and metrics (the Host resource's name). */
   host: string;
@@ -8,8 +10,8 @@ export interface SshTarget {
   /** OpenSSH or PEM private key (ed25519, ecdsa or rsa). Never logged. */
   privateKey: string | Buffer;
   passphrase?: string;
-  /** Pinned OpenSSH public-key lines or SHA256: fingerprints. Required; nothing is auto-accepted. */
-  hostKeys: readonly string[];
+  /** The pinned host keys, parsed once at the edge (pinHostKeys); nothing is auto-accepted. */
+  hostKeys: PinnedHostKeys;
 }
 
 /** True when two targets would open the same kind of connection (a changed key or address needs a new one). */
@@ -21,7 +23,7 @@ export function sameTarget(a: SshTarget, b: SshTarget): boolean {
     a.user === b.user &&
     a.passphrase === b.passphrase &&
     String(a.privateKey) === String(b.privateKey) &&
-    a.hostKeys.length === b.hostKeys.length &&
-    a.hostKeys.every((k, i) => k === b.hostKeys[i])
+    a.hostKeys.fingerprints.size === b.hostKeys.fingerprints.size &&
+    [...a.hostKeys.fingerprints].every((fingerprint) => b.hostKeys.fingerprints.has(fingerprint))
   );
 }

@@ -1,5 +1,5 @@
 /** [REQ-01] A manually advanced Clock for unit tests: timers fire only when the test advances time. */
-import type { Clock, TimerHandle } from '../../src/controller/clock.js';
+import type { Clock, TimerHandle } from '../../src/time/clock.js';
 
 interface PendingTimer {
   id: number;

@@ -25,6 +25,8 @@ export const HOST_CONDITIONS = {
   Authenticated: 'Authenticated',
   LibvirtReady: 'LibvirtReady',
   Ready: 'Ready',
+  /** Only while the Host is being deleted: True while VirtualMachines still run on it (deletion waits). */
+  HasVirtualMachines: 'HasVirtualMachines',
 } as const;
 export type HostConditionType = (typeof HOST_CONDITIONS)[keyof typeof HOST_CONDITIONS];
 
@@ -33,6 +35,8 @@ export const VIRTUAL_MACHINE_CONDITIONS = {
   DisksReady: 'DisksReady',
   Ready: 'Ready',
   Synchronized: 'Synchronized',
+  /** Present only while the running guest differs from the spec in what needs a restart (memory, vcpus). */
+  RestartRequired: 'RestartRequired',
 } as const;
 export type VirtualMachineConditionType = (typeof VIRTUAL_MACHINE_CONDITIONS)[keyof typeof VIRTUAL_MACHINE_CONDITIONS];
 
@@ -44,22 +48,56 @@ export const IMAGE_TRANSFER_CONDITIONS = {
 } as const;
 export type ImageTransferConditionType = (typeof IMAGE_TRANSFER_CONDITIONS)[keyof typeof IMAGE_TRANSFER_CONDITIONS];
 
+/**
+ * Reasons of the operator's typed errors (OperatorError.reason, src/errors/ and the libvirt, security and config
+ * errors): defined here once, set as they are on conditions, Events and the `reason` label of error metrics.
+ */
+export const ERROR_REASONS = {
+  InvalidSpec: 'InvalidSpec',
+  InvalidConfiguration: 'InvalidConfiguration',
+  CommandFailed: 'CommandFailed',
+  AuditLogUnavailable: 'AuditLogUnavailable',
+  HostNotFound: 'HostNotFound',
+  CredentialsNotFound: 'CredentialsNotFound',
+  CredentialsInvalid: 'CredentialsInvalid',
+  SshConnectFailed: 'SshConnectFailed',
+  SshAuthenticationFailed: 'SshAuthenticationFailed',
+  HostKeyMismatch: 'HostKeyMismatch',
+  SshNoCommonAlgorithm: 'SshNoCommonAlgorithm',
+  SshCommandTimeout: 'SshCommandTimeout',
+  SshChannelRefused: 'SshChannelRefused',
+  LibvirtConnectionLost: 'LibvirtConnectionLost',
+  LibvirtCallTimeout: 'LibvirtCallTimeout',
+  LibvirtProtocolError: 'LibvirtProtocolError',
+  LibvirtEventOverflow: 'LibvirtEventOverflow',
+  LibvirtAuthUnsupported: 'LibvirtAuthUnsupported',
+  LibvirtNotFound: 'LibvirtNotFound',
+  LibvirtError: 'LibvirtError',
+  InvalidLibvirtXml: 'InvalidLibvirtXml',
+  DomainNotOwned: 'DomainNotOwned',
+  UserDataNotFound: 'UserDataNotFound',
+} as const;
+export type ErrorReason = (typeof ERROR_REASONS)[keyof typeof ERROR_REASONS];
+
 /** Reasons any controller may use. */
 export const COMMON_REASONS = {
-  InvalidSpec: 'InvalidSpec',
+  InvalidSpec: ERROR_REASONS.InvalidSpec,
   ReconcileError: 'ReconcileError',
   Deleting: 'Deleting',
   ForceDeleted: 'ForceDeleted',
 } as const;
 
+/** Reasons on a Host's conditions: its own successes, plus the reasons of the errors a host check can meet. */
 export const HOST_REASONS = {
   Connected: 'Connected',
-  HostKeyMismatch: 'HostKeyMismatch',
   AuthSucceeded: 'AuthSucceeded',
-  CredentialsNotFound: 'CredentialsNotFound',
-  CredentialsInvalid: 'CredentialsInvalid',
   LibvirtConnected: 'LibvirtConnected',
   HostReady: 'HostReady',
+  VirtualMachinesPresent: 'VirtualMachinesPresent',
+  HostNotFound: ERROR_REASONS.HostNotFound,
+  CredentialsNotFound: ERROR_REASONS.CredentialsNotFound,
+  CredentialsInvalid: ERROR_REASONS.CredentialsInvalid,
+  HostKeyMismatch: ERROR_REASONS.HostKeyMismatch,
 } as const;
 
 export const VIRTUAL_MACHINE_REASONS = {
@@ -80,6 +118,14 @@ export const VIRTUAL_MACHINE_REASONS = {
   Synced: 'Synced',
   SyncFailed: 'SyncFailed',
   Orphaned: 'Orphaned',
+  InsufficientCapacity: 'InsufficientCapacity',
+  DomainNameTaken: 'DomainNameTaken',
+  DriftRepaired: 'DriftRepaired',
+  RestartRequired: 'RestartRequired',
+  CrashLoopBackOff: 'CrashLoopBackOff',
+  UserDataNotFound: 'UserDataNotFound',
+  DeleteFailed: 'DeleteFailed',
+  Deleted: 'Deleted',
 } as const;
 
 export const IMAGE_TRANSFER_REASONS = {

@@ -1,7 +1,10 @@
 /** [REQ-01] Finalizer names. Each is removed only after its cleanup succeeded (DESIGN.md "Runtime"). */
 
 export const FINALIZERS = {
-  /** Host: close its SSH sessions and refuse deletion while VirtualMachines still run on it. */
+  /**
+   * Host: while VirtualMachines still run on it (status.host names it), deletion waits with the condition
+   * HasVirtualMachines=True, as a node drain would; then its connections are closed and the finalizer removed.
+   */
   hostCleanup: 'virtfleet.io/host-cleanup',
   /** VirtualMachine: destroy and undefine the domain and delete its disks (unless deletionPolicy is Orphan). */
   virtualMachineCleanup: 'virtfleet.io/vm-cleanup',

@@ -27,6 +27,12 @@ export const PRINTABLE_STATUSES = [
 ] as const;
 export type PrintableStatus = (typeof PRINTABLE_STATUSES)[number];
 
+/**
+ * runStrategy Manual: `on` or `off`, optionally followed by `@<request id>`; carried out once each time the value
+ * changes (status.powerRequest remembers the last one), so `on@2` starts a guest that powered itself off after `on@1`.
+ */
+export const POWER_ANNOTATION = 'virtfleet.io/power';
+
 /** Defaults the CRD schema fills in. */
 export const VIRTUAL_MACHINE_DEFAULTS = {
   runStrategy: 'Always',
@@ -120,6 +126,8 @@ export interface VirtualMachineStatus {
   /** Types in VIRTUAL_MACHINE_CONDITIONS. */
   conditions?: Condition[];
   startFailure?: StartFailure;
+  /** The POWER_ANNOTATION value last carried out (runStrategy Manual). */
+  powerRequest?: string;
   interfaces?: VirtualMachineInterface[];
   observedGeneration?: number;
 }

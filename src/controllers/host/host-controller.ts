@@ -1,31 +1,25 @@
 /**
- * [REQ-01][REQ-05] Registers the Host controller with a Manager: a Host informer (own kind), a Secret informer whose
- * changes map to the Hosts that reference the Secret, and the HostReconciler reading Secrets from that cache.
- * The Secret informer caches only SSH credentials: Secrets of type kubernetes.io/ssh-auth (server-side field
- * selector), in the `credentialsNamespaces` when given (else in all namespaces), so no other Secret is ever read.
+ * [REQ-01][REQ-05] Registers the Host controller with a Manager: the shared Host informer (own kind), the shared
+ * ssh-auth Secret informer (src/hosts/watch-keys.ts), whose changes map to the Hosts that reference the Secret,
+ * and the shared VirtualMachine informer, whose changes map to a Host being deleted that they run on.
+ * The HostReconciler reads Hosts from the Host informer's cache; HostConnections reads the credentials from the
+ * Secret informer's cache, which holds only Secrets of type kubernetes.io/ssh-auth in the credentials namespaces.
  */
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
-import { GROUP, RESOURCES, VERSION } from '../../api/v1alpha1/group.js';
+import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
 import type { Host } from '../../api/v1alpha1/host.js';
-import type { Clock } from '../../controller/clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { Controller } from '../../controller/controller.js';
 import { CustomResourceClient } from '../../controller/custom-resource-client.js';
 import type { Informer } from '../../controller/informer.js';
 import type { Manager } from '../../controller/manager.js';
-import type { ResourceKind } from '../../controller/resource-kind.js';
 import { watchMapped, watchOwnKind } from '../../controller/watch-sources.js';
-import type { HostAccess } from './connect-host.js';
+import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
+import { HOST_RESOURCE, hostInformer as sharedHostInformer, sshAuthSecretInformer, virtualMachineInformer } from '../../hosts/watch-keys.js';
+import type { HostAccess } from './host-access.js';
 import { HostReconciler, type HostEventSink } from './host-reconciler.js';
-import { hostsUsingSecret } from './host-requests.js';
-import { SSH_AUTH_SECRET_TYPE } from './read-credentials.js';
+import { deletingHostOf, hostsUsingSecret } from './host-requests.js';
 
 export const HOST_CONTROLLER_NAME = 'host';
-
-export const HOST_RESOURCE: ResourceKind = { group: GROUP, version: VERSION, plural: RESOURCES.Host.plural, kind: RESOURCES.Host.kind, namespaced: false };
-export const SECRET_RESOURCE: ResourceKind = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
-
-/** The Secret informer's field selector: SSH credentials only. */
-export const SSH_AUTH_SECRET_SELECTOR = `type=${SSH_AUTH_SECRET_TYPE}`;
 
 export interface HostControllerOptions {
   manager: Manager;
@@ -42,24 +36,18 @@ export interface HostControllerOptions {
 
 export interface RegisteredHostController {
   controller: Controller;
-  informers: [Informer<Host>, Informer<V1Secret>];
+  informers: [Informer<Host>, Informer<V1Secret>, Informer<VirtualMachine>];
 }
 
 export function registerHostController(options: HostControllerOptions): RegisteredHostController {
   const { manager, kubeConfig } = options;
-  const hostInformer = manager.informerFor<Host>(HOST_RESOURCE);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const credentialsNamespaces = options.credentialsNamespaces ?? [];
-  const secretInformer = manager.informerFor<V1Secret>(SECRET_RESOURCE, {
-    fieldSelector: SSH_AUTH_SECRET_SELECTOR,
-    namespaces: credentialsNamespaces,
-    list: ({ namespace, fieldSelector }) =>
-      namespace === undefined ? core.listSecretForAllNamespaces({ fieldSelector }) : core.listNamespacedSecret({ namespace, fieldSelector }),
-  });
+  const hostInformer = sharedHostInformer(manager);
+  const secretInformer = sshAuthSecretInformer(manager, kubeConfig, options.credentialsNamespaces);
+  const vmInformer = virtualMachineInformer(manager);
   const reconciler = new HostReconciler({
     hosts: new CustomResourceClient<Host>(kubeConfig, HOST_RESOURCE),
-    secrets: secretInformer.store,
-    credentialsNamespaces,
+    cache: hostInformer.store,
+    virtualMachines: vmInformer.store,
     access: options.access,
     events: options.events,
     clock: options.clock,
@@ -73,7 +61,8 @@ export function registerHostController(options: HostControllerOptions): Register
     sources: [
       watchOwnKind(hostInformer),
       watchMapped(secretInformer, (secret) => hostsUsingSecret(hostInformer.store.list(), secret)),
+      watchMapped(vmInformer, (vm) => deletingHostOf(hostInformer.store, vm)),
     ],
   });
-  return { controller, informers: [hostInformer, secretInformer] };
+  return { controller, informers: [hostInformer, secretInformer, vmInformer] };
 }

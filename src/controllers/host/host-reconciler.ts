@@ -1,6 +1,7 @@
 /**
- * [REQ-01] The Host reconciler. Top to bottom: get the Host (gone -> done); being deleted -> close its SSH
- * session and remove the finalizer; ensure the finalizer; read the credentials; connect; inspect the hypervisor;
+ * [REQ-01] The Host reconciler. Top to bottom: get the Host from the informer cache (gone -> done); being deleted
+ * -> wait while VirtualMachines run on it (HasVirtualMachines=True, host-deletion.ts), else close its connections
+ * and remove the finalizer; ensure the finalizer; read the credentials; connect; inspect the hypervisor;
  * write the status once; record an Event when Ready changed; return when to look again.
  *
  * Requeue policy (Result / errors, see src/controller/reconciler.ts):
@@ -9,24 +10,28 @@
  * - unreachable, libvirt connection lost or timed out (retryable): status written, the error is thrown and the
  *   workqueue retries with per-key exponential backoff.
  * - missing or invalid credentials (including a private key that cannot be read: reason CredentialsInvalid,
- *   naming the Secret, no connection made), host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
- *   errors (terminal): status written plus a Warning Event, then a slow re-check after `recheckIntervalMs`
- *   (5 min) — no hot loop; a change of the Host or of its Secret (mapped watch) triggers one at once.
+ *   naming the Secret, no connection made), host-key mismatch, refused key, no common algorithm, invalid spec,
+ *   libvirt errors (terminal): status written plus a Warning Event, then the error is returned as
+ *   `Result.terminalError` (counted with its reason) with a slow re-check after `recheckIntervalMs` (5 min) — no
+ *   hot loop; a change of the Host or of its Secret (mapped watch) triggers one at once.
  */
-import { HOST_REASONS } from '../../api/v1alpha1/condition.js';
+import { HOST_CONDITIONS } from '../../api/v1alpha1/condition.js';
 import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';
-import { HOST_DEFAULTS, type Host, type HostStatus } from '../../api/v1alpha1/host.js';
-import type { Clock } from '../../controller/clock.js';
+import type { Host, HostStatus } from '../../api/v1alpha1/host.js';
+import type { Clock } from '../../time/clock.js';
 import type { CustomResourceClient } from '../../controller/custom-resource-client.js';
-import { ensureFinalizer, runFinalizer } from '../../controller/finalizers.js';
+import { findCondition } from '../../controller/conditions.js';
+import { ensureFinalizer, hasFinalizer, runFinalizer } from '../../controller/finalizers.js';
 import type { ReconcileContext, ReconcileRequest, Reconciler, Result } from '../../controller/reconciler.js';
 import { StatusWriter } from '../../controller/status-writer.js';
+import { HostCredentialsError } from '../../errors/host-errors.js';
 import { OperatorError } from '../../errors/operator-error.js';
-import { SshCredentialsError } from '../../errors/ssh-errors.js';
-import { connectHost, type HostAccess } from './connect-host.js';
-import { desiredHostStatus, heartbeatDelayMs, readyCondition, type HostObservation, type StatusTiming } from './host-status.js';
+import { SshConnectError } from '../../errors/ssh-errors.js';
+import type { HostLookup } from '../../hosts/host-target.js';
+import type { ConnectedHost, HostAccess } from './host-access.js';
+import { virtualMachinesOn, waitingForVirtualMachines, type VirtualMachineLister } from './host-deletion.js';
+import { desiredHostStatus, heartbeatDelayMs, type HostObservation, type StatusTiming } from './host-status.js';
 import { inspectHypervisor } from './inspect-hypervisor.js';
-import { readCredentials, type SecretLookup } from './read-credentials.js';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 60_000;
 export const DEFAULT_RECHECK_INTERVAL_MS = 300_000;
@@ -37,10 +42,12 @@ export interface HostEventSink {
 }
 
 export interface HostReconcilerOptions {
+  /** Writes: finalizers and the status subresource. */
   hosts: CustomResourceClient<Host>;
-  secrets: SecretLookup;
-  /** Namespaces the Secret cache covers (controller config `credentialsNamespaces`); empty or absent = all. */
-  credentialsNamespaces?: readonly string[];
+  /** Reads: the shared Host informer's cache (as controller-runtime's cached client reads). */
+  cache: HostLookup;
+  /** The shared VirtualMachine informer's cache: which VMs run on a Host being deleted. */
+  virtualMachines: VirtualMachineLister;
   access: HostAccess;
   events: HostEventSink;
   clock: Clock;
@@ -60,13 +67,9 @@ export class HostReconciler implements Reconciler {
   }
 
   async reconcile(request: ReconcileRequest, ctx: ReconcileContext): Promise<Result> {
-    const found = await this.options.hosts.get(undefined, request.name);
+    const found = this.options.cache.get(undefined, request.name);
     if (found === undefined) return {};
-    if (found.metadata?.deletionTimestamp !== undefined) {
-      await runFinalizer(this.options.hosts, found, FINALIZERS.hostCleanup, () => this.options.access.forget(request.name));
-      ctx.logger.info('host finalized');
-      return {};
-    }
+    if (found.metadata?.deletionTimestamp !== undefined) return this.finalize(found, ctx);
     const host = await ensureFinalizer(this.options.hosts, found, FINALIZERS.hostCleanup);
 
     const observation = await this.observe(host, ctx.signal);
@@ -74,50 +77,69 @@ export class HostReconciler implements Reconciler {
     const status = desiredHostStatus(host.status, observation, host.metadata?.generation, timing);
     const stored = await this.statusWriter.update(host, status);
     if (stored === undefined) return {};
-    await this.recordReadyChange(stored, host.status);
+    await this.recordChange(HOST_CONDITIONS.Ready, stored, host.status);
 
     switch (observation.stage) {
       case 'ready':
         return { requeueAfterMs: Math.max(1000, heartbeatDelayMs(stored.status, timing)) };
-      case 'credentials':
-        ctx.logger.warn('host credentials unusable', { reason: observation.reason });
-        return { requeueAfterMs: this.recheckIntervalMs };
+      case 'credentials': {
+        const { secretRef, reason } = observation.error;
+        ctx.logger.warn('host credentials unusable', { reason, secret: `${secretRef.namespace}/${secretRef.name}` });
+        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
+      }
       case 'connect':
       case 'libvirt':
         if (observation.error.retryable) throw observation.error;
-        ctx.logger.warn('host check failed terminally, re-checking later', { reason: observation.error.reason, error: observation.error.message });
-        return { requeueAfterMs: this.recheckIntervalMs };
+        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
     }
+  }
+
+  /** Deletion: waits while VirtualMachines run on the Host, then closes its connections and drops the finalizer. */
+  private async finalize(host: Host, ctx: ReconcileContext): Promise<Result> {
+    if (!hasFinalizer(host, FINALIZERS.hostCleanup)) return {};
+    const name = host.metadata?.name ?? '';
+    const vms = virtualMachinesOn(this.options.virtualMachines, name);
+    if (vms.length > 0) {
+      const status = waitingForVirtualMachines(host.status, vms, host.metadata?.generation, new Date(this.options.clock.now()));
+      const stored = await this.statusWriter.update(host, status);
+      if (stored !== undefined) await this.recordChange(HOST_CONDITIONS.HasVirtualMachines, stored, host.status);
+      ctx.logger.info('host deletion waits for its virtual machines', { virtualMachines: vms.length });
+      return {};
+    }
+    await runFinalizer(this.options.hosts, host, FINALIZERS.hostCleanup, () => this.options.access.forget(name));
+    ctx.logger.info('host finalized');
+    return {};
   }
 
   /** Credentials, then SSH, then libvirt: how far the host gets and what it reports. */
   private async observe(host: Host, signal: AbortSignal): Promise<HostObservation> {
-    const credentials = readCredentials(this.options.secrets, host.spec.credentialsSecretRef, this.options.credentialsNamespaces);
-    if (!credentials.found) return { stage: 'credentials', reason: credentials.reason, message: credentials.message };
-    const connection = await connectHost(this.options.access, host, credentials.credentials, signal);
-    if (!connection.connected) {
-      // A key we cannot read is a problem of the Secret, found before the host was contacted.
-      if (connection.error instanceof SshCredentialsError) {
-        const { namespace, name } = host.spec.credentialsSecretRef;
-        return { stage: 'credentials', reason: HOST_REASONS.CredentialsInvalid, message: `Secret ${namespace}/${name}: ${connection.error.detail}` };
-      }
-      return { stage: 'connect', error: connection.error };
+    let connection: ConnectedHost;
+    try {
+      connection = await this.options.access.connect(host.metadata?.name ?? '', signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof HostCredentialsError) return { stage: 'credentials', error };
+      if (error instanceof OperatorError) return { stage: 'connect', error };
+      return { stage: 'connect', error: new SshConnectError(host.metadata?.name ?? '', String(error), { cause: error }) };
     }
     try {
-      const hypervisor = this.options.access.hypervisor(connection.target, host.spec.libvirtURI ?? HOST_DEFAULTS.libvirtURI);
-      return { stage: 'ready', fingerprint: connection.fingerprint, facts: await inspectHypervisor(hypervisor) };
+      return { stage: 'ready', fingerprint: connection.fingerprint, facts: await inspectHypervisor(connection.hypervisor) };
     } catch (error) {
       if (signal.aborted || !(error instanceof OperatorError)) throw error;
       return { stage: 'libvirt', fingerprint: connection.fingerprint, error };
     }
   }
 
-  /** One Event per change of the Ready condition: Normal when the host became ready, Warning naming the cause. */
-  private async recordReadyChange(stored: Host, previous: HostStatus | undefined): Promise<void> {
-    const before = readyCondition(previous);
-    const after = readyCondition(stored.status);
+  /**
+   * One Event per change of a condition, with its reason and message: for Ready, Normal when the host became ready
+   * and Warning naming the cause; for HasVirtualMachines, Warning naming the VMs a deletion waits for.
+   */
+  private async recordChange(type: string, stored: Host, previous: HostStatus | undefined): Promise<void> {
+    const before = findCondition(previous?.conditions, type);
+    const after = findCondition(stored.status?.conditions, type);
     if (after === undefined) return;
     if (before?.status === after.status && before.reason === after.reason && before.message === after.message) return;
-    await this.options.events.event(stored, after.status === 'True' ? 'Normal' : 'Warning', after.reason, after.message);
+    const healthy = type === HOST_CONDITIONS.Ready ? after.status === 'True' : after.status === 'False';
+    await this.options.events.event(stored, healthy ? 'Normal' : 'Warning', after.reason, after.message);
   }
 }

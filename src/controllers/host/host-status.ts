@@ -7,14 +7,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import { HOST_CONDITIONS, HOST_REASONS, type Condition, type ConditionStatus } from '../../api/v1alpha1/condition.js';
 import type { HostStatus } from '../../api/v1alpha1/host.js';
-import { findCondition, setCondition, toKubeTime, type ConditionUpdate } from '../../controller/conditions.js';
+import { setCondition, toKubeTime, type ConditionUpdate } from '../../controller/conditions.js';
+import type { HostCredentialsError } from '../../errors/host-errors.js';
 import { InvalidSpecError } from '../../errors/invalid-spec-error.js';
 import type { OperatorError } from '../../errors/operator-error.js';
 import type { HypervisorFacts } from './inspect-hypervisor.js';
 
 /** How far the reconcile got, and what stopped it. */
 export type HostObservation =
-  | { stage: 'credentials'; reason: string; message: string }
+  | { stage: 'credentials'; error: HostCredentialsError }
   | { stage: 'connect'; error: OperatorError }
   | { stage: 'libvirt'; fingerprint: string; error: OperatorError }
   | { stage: 'ready'; fingerprint: string; facts: HypervisorFacts };
@@ -59,17 +60,12 @@ export function heartbeatDelayMs(status: HostStatus | undefined, timing: StatusT
   return Math.max(0, last + timing.heartbeatIntervalMs - timing.now.getTime());
 }
 
-/** The Ready condition of a status. */
-export function readyCondition(status: HostStatus | undefined): Condition | undefined {
-  return findCondition(status?.conditions, HOST_CONDITIONS.Ready);
-}
-
 /** Reachable, Authenticated and LibvirtReady for an observation. */
 function verdicts(observation: HostObservation): [Verdict, Verdict, Verdict] {
   const connected: Verdict = { status: 'True', reason: HOST_REASONS.Connected, message: 'the SSH server answered' };
   switch (observation.stage) {
     case 'credentials':
-      return [notChecked(observation.reason), verdict('False', observation.reason, observation.message), notChecked(observation.reason)];
+      return [notChecked(observation.error.reason), verdict('False', observation.error.reason, observation.error.message), notChecked(observation.error.reason)];
     case 'connect': {
       const { error } = observation;
       const failed = verdict('False', error.reason, error.message);

@@ -34,8 +34,9 @@ export interface VolumeRange {
   length?: bigint;
 }
 
-/** REMOTE_STORAGE_POOL_LIST_MAX */
+/** REMOTE_STORAGE_POOL_LIST_MAX, REMOTE_STORAGE_VOL_LIST_MAX */
 const POOL_LIST_MAX = 4096;
+const VOLUME_LIST_MAX = 16384;
 
 function writeTransferArgs(writer: XdrWriter, volume: StorageVolRef, range: VolumeRange): void {
   writeStorageVol(writer, volume);
@@ -111,6 +112,18 @@ export class StorageOperations {
         writeStorageVol(writer, volume);
         writer.uint(0);
       }));
+  }
+
+  /** Every volume of an active pool (virStoragePoolListAllVolumes). */
+  listVolumes(pool: StoragePoolRef): Promise<StorageVolRef[]> {
+    return this.session.call(RemoteProcedure.StoragePoolListAllVolumes, (writer) => {
+      writeStoragePool(writer, pool);
+      writer.int(1).uint(0);
+    }, (reader) => {
+      const volumes = reader.array(readStorageVol, VOLUME_LIST_MAX);
+      reader.uint();
+      return volumes;
+    });
   }
 
   lookupVolumeByName(pool: StoragePoolRef, name: string): Promise<StorageVolRef> {

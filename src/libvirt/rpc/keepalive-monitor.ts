@@ -1,10 +1,11 @@
 /**
  * [REQ-03] libvirt keepalive, client side: every interval without incoming traffic sends a PING; after
- * `countMax` intervals in a row without any answer the peer is declared dead. Any packet received counts as
- * a sign of life, as in libvirt's own virKeepAlive. While the reader is paused on purpose (a slow download
- * consumer) silence is expected and not counted.
+ * `countMax` intervals in a row without any answer the peer is declared dead. What counts as a sign of life is
+ * the connection's call (`noteTraffic`): any packet except the peer's own PINGs, unlike libvirt's virKeepAlive, so
+ * that a peer sending nothing but PINGs cannot keep a dead connection open. While the reader is paused on purpose
+ * (a slow download consumer) silence is expected and not counted.
  */
-import type { Clock, TimerHandle } from '../../controller/clock.js';
+import type { Clock, TimerHandle } from '../../time/clock.js';
 
 export interface KeepaliveSettings {
   intervalMs: number;

@@ -73,6 +73,7 @@ export const RemoteProcedure = {
   DomainUndefineFlags: 231,
   ConnectListAllDomains: 273,
   ConnectListAllStoragePools: 281,
+  StoragePoolListAllVolumes: 282,
   ConnectDomainEventCallbackRegisterAny: 316,
   ConnectDomainEventCallbackDeregisterAny: 317,
   DomainEventCallbackLifecycle: 318,

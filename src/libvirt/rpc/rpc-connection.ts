@@ -1,17 +1,23 @@
 /**
  * [REQ-03] One libvirt RPC connection over an RpcTransport: frames packets, correlates replies to calls by
  * serial (many calls in flight at once), routes stream packets and events, answers keepalive PINGs and pings
- * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError.
+ * an idle peer. When the transport drops, every call and stream in flight fails with LibvirtConnectionError. A
+ * stream whose opening CALL has no reply yet fails through that call only (its handler hears nothing), so the
+ * caller gets a rejected open instead of a stream that errors before anyone holds it.
+ * What is queued for a peer that does not read is bounded: its PINGs are answered only while the transport accepts
+ * more (a flood of them cannot queue PONGs without limit; our own PINGs, one per interval, always go out, queued
+ * behind upload data if need be), incoming PINGs alone do not count as a sign of life,
+ * and a queue past `outgoingLimitBytes` closes the connection with LibvirtConnectionError.
  */
-import { systemClock, type Clock } from '../../controller/clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import { LibvirtConnectionError, LibvirtError, LibvirtTimeoutError } from '../libvirt-error.js';
 import { KeepaliveMonitor, type KeepaliveSettings } from './keepalive-monitor.js';
 import { decodePacket, encodePacket, encodePacketHead, type PacketHeader } from './packet.js';
 import { PacketFramer } from './packet-framer.js';
 import { procedureName } from './procedure-names.js';
 import {
-  KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KeepaliveProcedure, MessageStatus, MessageType, REMOTE_PROGRAM,
-  REMOTE_PROTOCOL_VERSION,
+  KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KeepaliveProcedure, LENGTH_WORD_BYTES, MESSAGE_MAX_BYTES, MessageStatus,
+  MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
 } from './protocol-constants.js';
 import { readRemoteError } from './remote-types.js';
 import type { RpcTransport } from './rpc-transport.js';
@@ -30,6 +36,8 @@ export interface RpcConnectionOptions {
   /** An asynchronous event (type MESSAGE) of the remote program. */
   onEvent?: (procedure: number, payload: Buffer) => void;
   onClose?: (error: LibvirtConnectionError) => void;
+  /** Bytes that may wait in the transport for the peer to read before the connection is closed. */
+  outgoingLimitBytes?: number;
 }
 
 /** Receives the STREAM packets of one call. */
@@ -45,11 +53,15 @@ interface PendingCall {
 }
 
 const MAX_SERIAL = 0xffffffff;
+/** Two messages of the largest size: more than a client that waits for drain (as uploads do) ever queues. */
+const DEFAULT_OUTGOING_LIMIT_BYTES = 2 * (LENGTH_WORD_BYTES + MESSAGE_MAX_BYTES);
 
 export class RpcConnection {
   private lastSerial = 0;
   private readonly pending = new Map<number, PendingCall>();
   private readonly streams = new Map<number, StreamHandler>();
+  /** Streams whose opening CALL awaits its REPLY. */
+  private readonly openingStreams = new Set<number>();
   private readonly pausedStreams = new Set<number>();
   private readonly drainWaiters = new Set<{ resolve(): void; reject(error: Error): void }>();
   private readonly framer = new PacketFramer();
@@ -85,14 +97,18 @@ export class RpcConnection {
 
   /**
    * Like call, for procedures that open a stream: the handler is registered before the CALL is sent, so no
-   * STREAM packet can arrive unrouted. `serial` identifies the stream; `opened` settles with the CALL's REPLY.
+   * STREAM packet can arrive unrouted. `serial` identifies the stream; `opened` settles with the CALL's REPLY, or
+   * rejects with the error of a STREAM/ERROR or a lost connection that comes first; until then the handler's
+   * onError is never called.
    */
   openStream(procedure: number, payload: Buffer | undefined, handler: StreamHandler, options: CallOptions = {}): { serial: number; opened: Promise<void> } {
     const serial = this.nextSerial();
     this.streams.set(serial, handler);
+    this.openingStreams.add(serial);
     const opened = this.callWithSerial(serial, procedure, payload, options).then(
       () => undefined,
       (error: unknown) => {
+        this.openingStreams.delete(serial);
         this.releaseStream(serial);
         throw error;
       },
@@ -168,11 +184,13 @@ export class RpcConnection {
 
   private dispatch(raw: Buffer): void {
     const { header, payload } = decodePacket(raw);
-    this.keepalive.noteTraffic();
     if (header.program === KEEPALIVE_PROGRAM) {
-      if (header.procedure === KeepaliveProcedure.Ping) this.sendKeepalive(KeepaliveProcedure.Pong);
+      // A peer that only pings may be one that no longer serves us: only its PONGs are signs of life.
+      if (header.procedure !== KeepaliveProcedure.Ping) this.keepalive.noteTraffic();
+      else if (!this.transport.writable.writableNeedDrain) this.sendKeepalive(KeepaliveProcedure.Pong);
       return;
     }
+    this.keepalive.noteTraffic();
     if (header.program !== REMOTE_PROGRAM) return;
     if (header.type === MessageType.Reply) this.dispatchReply(header, payload);
     else if (header.type === MessageType.Stream) this.dispatchStream(header, payload);
@@ -182,6 +200,7 @@ export class RpcConnection {
   private dispatchReply(header: PacketHeader, payload: Buffer): void {
     const call = this.pending.get(header.serial);
     if (!call) return; // the caller timed out or gave up; a late reply is dropped
+    this.openingStreams.delete(header.serial);
     if (header.status === MessageStatus.Ok) call.resolve(payload);
     else call.reject(this.decodeError(header.procedure, payload));
   }
@@ -189,7 +208,9 @@ export class RpcConnection {
   private dispatchStream(header: PacketHeader, payload: Buffer): void {
     const stream = this.streams.get(header.serial);
     if (!stream) return;
-    if (header.status === MessageStatus.Continue) stream.onData(payload);
+    if (header.status === MessageStatus.Error && this.openingStreams.has(header.serial)) {
+      this.pending.get(header.serial)?.reject(this.decodeError(header.procedure, payload));
+    } else if (header.status === MessageStatus.Continue) stream.onData(payload);
     else if (header.status === MessageStatus.Ok) stream.onEnd();
     else stream.onError(this.decodeError(header.procedure, payload));
   }
@@ -205,15 +226,21 @@ export class RpcConnection {
   }
 
   private write(header: PacketHeader, payload?: Uint8Array | readonly Uint8Array[]): boolean {
-    if (payload === undefined || payload instanceof Uint8Array) return this.transport.writable.write(encodePacket(header, payload));
-    // Bulk stream data: the header and the caller's buffers go out in one corked (vectored) write, uncopied.
     const { writable } = this.transport;
-    const dataBytes = payload.reduce((sum, part) => sum + part.length, 0);
-    writable.cork();
-    writable.write(encodePacketHead(header, dataBytes));
-    for (const part of payload) writable.write(part);
-    writable.uncork();
-    return writable.writableLength < writable.writableHighWaterMark;
+    if (payload === undefined || payload instanceof Uint8Array) {
+      writable.write(encodePacket(header, payload));
+    } else {
+      // Bulk stream data: the header and the caller's buffers go out in one corked (vectored) write, uncopied.
+      const dataBytes = payload.reduce((sum, part) => sum + part.length, 0);
+      writable.cork();
+      writable.write(encodePacketHead(header, dataBytes));
+      for (const part of payload) writable.write(part);
+      writable.uncork();
+    }
+    const queued = writable.writableLength;
+    const limit = this.options.outgoingLimitBytes ?? DEFAULT_OUTGOING_LIMIT_BYTES;
+    if (queued > limit) this.fail(new LibvirtConnectionError(`libvirt peer is not reading: ${queued} bytes queued for it (limit ${limit})`));
+    return queued < writable.writableHighWaterMark;
   }
 
   private nextSerial(): number {
@@ -239,8 +266,9 @@ export class RpcConnection {
     this.closedWith = error;
     this.keepalive.stop();
     for (const call of [...this.pending.values()]) call.reject(error);
-    for (const stream of [...this.streams.values()]) stream.onError(error);
+    for (const [serial, stream] of [...this.streams]) if (!this.openingStreams.has(serial)) stream.onError(error);
     this.streams.clear();
+    this.openingStreams.clear();
     this.settleDrainWaiters(error);
     this.transport.close();
     this.options.onClose?.(error);

@@ -4,7 +4,7 @@
  * the connection drops opens a new one on the next call. Encodes arguments and decodes replies with XDR.
  */
 import type { Readable } from 'node:stream';
-import type { Clock } from '../../controller/clock.js';
+import type { Clock } from '../../time/clock.js';
 import { LibvirtAuthError, LibvirtConnectionError } from '../libvirt-error.js';
 import type { KeepaliveSettings } from './keepalive-monitor.js';
 import { downloadStream } from './download-stream.js';

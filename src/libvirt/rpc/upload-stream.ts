@@ -3,7 +3,8 @@
  * data goes out as STREAM/CONTINUE packets of STREAM_CHUNK_BYTES (small source chunks are gathered, large ones
  * cut), waiting whenever the transport is saturated; then STREAM/OK asks libvirtd to finish and its STREAM/OK
  * confirms that every byte was written. `onSent` is told the size of every packet of data handed to the
- * transport (e.g. for the audit record's byte count).
+ * transport (e.g. for the audit record's byte count). When the open fails (libvirtd refuses, or the connection
+ * drops first) the promise rejects with that error and the source is destroyed unread.
  */
 import type { Readable } from 'node:stream';
 import { MessageStatus, STREAM_CHUNK_BYTES } from './protocol-constants.js';
@@ -35,7 +36,12 @@ export async function uploadStream(
       source.destroy();
     },
   }, options);
-  await opened;
+  try {
+    await opened;
+  } catch (error) {
+    source.destroy();
+    throw error;
+  }
 
   let gathered: Buffer[] = [];
   let gatheredBytes = 0;

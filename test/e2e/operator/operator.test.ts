@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../../../src/security/audit-record.js';
 import { startTestApiServer, type TestApiServer } from '../../support/apiserver/index.js';
 import { startHosts, stopHosts, type TestHost } from '../../support/hosts/index.js';
 import { kubectl, type KubectlResult } from '../../support/kubectl.js';
@@ -139,5 +140,7 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     expect(audit.some((record) => record.action === 'ssh.connect' && record.host === 'hv-e2e' && record.outcome === 'success')).to.equal(true);
     expect(audit.some((record) => record.action === 'ssh.connect' && record.host === 'hv-wrong-key' && record.outcome === 'denied')).to.equal(true);
     expect(audit.every((record) => record.controller === 'virtfleet-e2e-0')).to.equal(true);
+    const head = JSON.parse(await ok(['get', 'configmap', '-n', NAMESPACE, 'virtfleet-controller-audit-head', '-o', 'json'])) as { metadata: { annotations: Record<string, string> } };
+    expect(head.metadata.annotations).to.include({ 'virtfleet.io/audit-chain-head': `${audit.length}:${sha256Hex((await readFile(auditPath, 'utf8')).trim().split('\n').at(-1) ?? '')}`, 'virtfleet.io/audit-chain-writer': 'virtfleet-e2e-0' });
   });
 });

@@ -30,7 +30,7 @@ describe('[REQ-01] test API server discovery, OpenAPI and tables', () => {
       namespaced: true,
       shortNames: ['wd'],
       categories: ['virtfleet'],
-      verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
     });
     expect(resources.find((r) => r.name === 'widgets/status')).to.deep.include({ verbs: ['get', 'patch', 'update'] });
     const core = (await api(server, 'GET', '/api/v1')).body.resources as Record<string, unknown>[];

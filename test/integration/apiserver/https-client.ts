@@ -3,6 +3,9 @@ import { request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { TestApiServer } from '../../support/apiserver/index.js';
 
+/** Where requests go: the test server, or any server with a URL, a CA and a token (standalone mode). */
+export type ApiEndpoint = Pick<TestApiServer, 'url' | 'caPem' | 'token'>;
+
 export interface ApiResponse {
   status: number;
   headers: IncomingMessage['headers'];
@@ -17,7 +20,7 @@ export interface RequestOptions {
   token?: string | null;
 }
 
-function send(server: TestApiServer, method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
+function send(server: ApiEndpoint, method: string, path: string, options: RequestOptions): Promise<IncomingMessage> {
   const payload = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
   const headers: Record<string, string> = { Accept: options.accept ?? 'application/json' };
   if (options.token !== null) headers.Authorization = `Bearer ${options.token ?? server.token}`;
@@ -29,7 +32,7 @@ function send(server: TestApiServer, method: string, path: string, options: Requ
   });
 }
 
-export async function api(server: TestApiServer, method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+export async function api(server: ApiEndpoint, method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
   const response = await send(server, method, path, options);
   let text = '';
   for await (const chunk of response) text += String(chunk);
@@ -68,7 +71,7 @@ export class WatchStream {
     });
   }
 
-  static async open(server: TestApiServer, path: string, accept?: string): Promise<WatchStream> {
+  static async open(server: ApiEndpoint, path: string, accept?: string): Promise<WatchStream> {
     const response = await send(server, 'GET', path, { accept });
     return new WatchStream(response);
   }

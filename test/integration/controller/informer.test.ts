@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
-import { systemClock } from '../../../src/controller/clock.js';
+import { systemClock } from '../../../src/time/clock.js';
 import { Informer, type InformerEvent } from '../../../src/controller/informer.js';
 import { noopMetrics } from '../../../src/controller/metrics-sink.js';
 import { silentLogger } from '../../../src/controller/runtime-logger.js';

@@ -6,31 +6,39 @@ import { guestBootedMarker, guestPowerOffMarker } from '../../support/guest/gues
 import { defineTestGuest } from '../../support/guest/define-test-guest.js';
 import { waitForSerialMarker } from '../../support/guest/serial-log.js';
 
-const guestName = 'boot-probe';
 const bootTimeoutMs = 120_000; // ~7 s on an idle core, several times that on a loaded 2-core machine
 const shutdownTimeoutMs = 30_000;
 
-async function domainState(host: TestHost): Promise<string> {
+async function domainState(host: TestHost, guestName: string): Promise<string> {
   const state = await host.virsh(['domstate', '--reason', guestName]);
   expect(state.code, state.stderr).to.equal(0);
   return state.stdout.trim();
 }
 
-async function waitForState(host: TestHost, wanted: RegExp, timeoutMs: number): Promise<string> {
+async function waitForState(host: TestHost, guestName: string, wanted: RegExp, timeoutMs: number): Promise<string> {
   const giveUpAt = Date.now() + timeoutMs;
-  let state = await domainState(host);
+  let state = await domainState(host, guestName);
   while (!wanted.test(state) && Date.now() < giveUpAt) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    state = await domainState(host);
+    state = await domainState(host, guestName);
   }
   return state;
+}
+
+/** Defines and starts a guest of its own; resolves with its serial log once it reached userspace. */
+async function bootGuest(host: TestHost, guestName: string): Promise<{ serialLogPath: string; log: string }> {
+  const serialLogPath = await defineTestGuest(host, { name: guestName });
+  const start = await host.virsh(['start', guestName]);
+  expect(start.code, start.stderr).to.equal(0);
+  return { serialLogPath, log: await waitForSerialMarker(host, serialLogPath, guestBootedMarker, bootTimeoutMs) };
 }
 
 describe('[REQ-03] test guest booting inside a test hypervisor host', function () {
   this.timeout(bootTimeoutMs + 60_000);
   let hosts: TestHost[] = [];
   let host: TestHost;
-  let serialLogPath = '';
+  /** Guests a test defined; removed after each test, whatever it left them in. */
+  const defined: string[] = [];
 
   before(async function () {
     this.timeout(900_000); // a missing image is built once (debootstrap), usually it is cached
@@ -38,29 +46,34 @@ describe('[REQ-03] test guest booting inside a test hypervisor host', function (
     [host] = hosts as [TestHost];
   });
 
+  afterEach(async () => {
+    for (const guestName of defined.splice(0)) {
+      await host.virsh(['destroy', guestName]); // fails harmlessly when it is already shut off
+      await host.virsh(['undefine', guestName]);
+    }
+  });
+
   after(async () => {
     await stopHosts(hosts);
   });
 
   it('runs a type=qemu guest whose serial console shows it reached userspace', async () => {
-    serialLogPath = await defineTestGuest(host, { name: guestName });
-    const start = await host.virsh(['start', guestName]);
-    expect(start.code, start.stderr).to.equal(0);
-    const dumped = await host.virsh(['dumpxml', guestName]);
+    defined.push('boot-probe');
+    const { log } = await bootGuest(host, 'boot-probe');
+    const dumped = await host.virsh(['dumpxml', 'boot-probe']);
     expect(dumped.stdout).to.match(/<domain type='qemu'/);
-
-    const log = await waitForSerialMarker(host, serialLogPath, guestBootedMarker, bootTimeoutMs);
     expect(log).to.match(new RegExp(`${guestBootedMarker} kernel=6\\.\\d+\\.\\d+-\\d+-amd64`));
-    expect(await domainState(host)).to.match(/^running/);
+    expect(await domainState(host, 'boot-probe')).to.match(/^running/);
   });
 
   it('powers off gracefully on virsh shutdown through the ACPI power button', async () => {
-    const shutdown = await host.virsh(['shutdown', guestName]);
+    defined.push('shutdown-probe');
+    const { serialLogPath } = await bootGuest(host, 'shutdown-probe');
+    const shutdown = await host.virsh(['shutdown', 'shutdown-probe']);
     expect(shutdown.code, shutdown.stderr).to.equal(0);
-    const state = await waitForState(host, /^shut off/, shutdownTimeoutMs);
+    const state = await waitForState(host, 'shutdown-probe', /^shut off/, shutdownTimeoutMs);
     expect(state).to.equal('shut off (shutdown)');
     const log = await waitForSerialMarker(host, serialLogPath, guestPowerOffMarker, 5_000);
     expect(log).to.contain(guestPowerOffMarker);
-    expect((await host.virsh(['undefine', guestName])).code).to.equal(0);
   });
 });

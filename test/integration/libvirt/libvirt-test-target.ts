@@ -11,6 +11,7 @@ import type { LibvirtConfig, VirtfleetConfig } from '../../../src/config/types.j
 import { LibvirtClient } from '../../../src/libvirt/libvirt-client.js';
 import { sshRpcTransportFactory } from '../../../src/libvirt/ssh-rpc-transport.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
+import { pinHostKeys } from '../../../src/security/host-key-policy.js';
 import type { AuditRecord } from '../../../src/security/audit-record.js';
 import { HostSession } from '../../../src/ssh/host-session.js';
 import { startHosts, stopHosts, type CommandResult, type TestHost } from '../../support/hosts/index.js';
@@ -75,7 +76,7 @@ function libvirtTestHost(host: TestHost): LibvirtTestHost {
     port: host.sshPort,
     user: host.user,
     privateKey: host.clientPrivateKey,
-    hostKeys: [host.hostKeyLine],
+    hostKeys: pinHostKeys([host.hostKeyLine]),
   }, shippedConfig.ssh, { audit: auditLog });
   const session = openSession();
   return {

@@ -7,6 +7,7 @@ import { CommandFailedError } from '../../../src/errors/command-failed-error.js'
 import { SshTimeoutError } from '../../../src/errors/ssh-errors.js';
 import { HostSessionPool } from '../../../src/ssh/host-session-pool.js';
 import { AuditLog } from '../../../src/security/audit-log.js';
+import { pinHostKeys } from '../../../src/security/host-key-policy.js';
 import { startTestSshd, type TestSshd } from '../../support/sshd/index.js';
 import { auditedSession, rejectionOf, shippedSshConfig, targetFor, type AuditedSession } from './support.js';
 
@@ -147,7 +148,7 @@ describe('[REQ-02] ssh transport: session pool', () => {
   it('hands out one session per host and replaces it when the target changes', () => {
     const audit = new AuditLog({ write: () => true }, { controller: 'test' });
     const pool = new HostSessionPool(shippedSshConfig, { audit });
-    const target = { host: 'h', address: '127.0.0.1', port: 22, user: 'u', privateKey: 'k', hostKeys: ['SHA256:' + 'A'.repeat(43)] };
+    const target = { host: 'h', address: '127.0.0.1', port: 22, user: 'u', privateKey: 'k', hostKeys: pinHostKeys(['SHA256:' + 'A'.repeat(43)]) };
     const first = pool.session(target);
     expect(pool.session({ ...target })).to.equal(first);
     const moved = pool.session({ ...target, port: 2222 });

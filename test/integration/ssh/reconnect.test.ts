@@ -1,9 +1,13 @@
 import { expect } from 'chai';
 import { isRetryable } from '../../../src/errors/operator-error.js';
 import { SshConnectError } from '../../../src/errors/ssh-errors.js';
+import { FakeClock } from '../../support/fake-clock.js';
 import { freeLoopbackPort } from '../../support/loopback-port.js';
 import { startTestSshd, type TestSshd } from '../../support/sshd/index.js';
 import { auditedSession, rejectionOf, targetFor } from './support.js';
+
+/** Gives a refused TCP connect time to come back, so that an attempt made too early would be seen. */
+const settleIo = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
 
 describe('[REQ-02] ssh transport: failures and reconnect (real sshd)', function () {
   this.timeout(60_000);
@@ -43,14 +47,32 @@ describe('[REQ-02] ssh transport: failures and reconnect (real sshd)', function 
     expect(records().at(-1)).to.include({ action: 'ssh.connect', outcome: 'failure' });
   });
 
-  it('backs off between failed connection attempts instead of hammering the host', async () => {
+  it('backs off between failed connection attempts on its clock instead of hammering the host', async () => {
     const closedPort = await freeLoopbackPort();
-    const { session } = auditedSession(targetFor(sshd, { port: closedPort }), { reconnect: { baseDelayMs: 400, maxDelayMs: 400 } });
-    await rejectionOf(session.connect());
-    const started = Date.now();
-    await rejectionOf(session.connect());
-    session.close();
-    expect(Date.now() - started).to.be.at.least(190); // equal jitter: at least half of 400 ms
+    const clock = new FakeClock();
+    // random 0: equal jitter gives exactly half of the exponential delay (400 ms, then 800 ms)
+    const { session, records } = auditedSession(targetFor(sshd, { port: closedPort }), { reconnect: { baseDelayMs: 400, maxDelayMs: 10_000 } }, { clock, random: () => 0 });
+    const attempts = (): number => records().filter((record) => record.action === 'ssh.connect').length;
+    try {
+      await rejectionOf(session.connect());
+      expect(attempts()).to.equal(1);
+      const second = rejectionOf(session.connect());
+      await clock.advance(199);
+      await settleIo();
+      expect(attempts(), 'no attempt before the backoff delay').to.equal(1);
+      await clock.advance(1);
+      await second;
+      expect(attempts()).to.equal(2);
+      const third = rejectionOf(session.connect());
+      await clock.advance(399);
+      await settleIo();
+      expect(attempts(), 'the delay doubled').to.equal(2);
+      await clock.advance(1);
+      await third;
+      expect(attempts()).to.equal(3);
+    } finally {
+      session.close();
+    }
   });
 
   it('detects a host that stops answering through keepalive and fails the command as retryable', async () => {

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { fingerprintOf } from '../../../src/security/host-key-policy.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fingerprintOf, pinHostKeys } from '../../../src/security/host-key-policy.js';
 import { isRetryable } from '../../../src/errors/operator-error.js';
 import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshCredentialsError } from '../../../src/errors/ssh-errors.js';
 import { generateKey, startTestSshd, type KeyPair, type TestSshd } from '../../support/sshd/index.js';
@@ -8,12 +11,11 @@ import { auditedSession, rejectionOf, shippedSshConfig, targetFor } from './supp
 describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
   this.timeout(60_000);
   let sshd: TestSshd;
-  let scratch: TestSshd;
+  let dir: string;
   const keys: Record<string, KeyPair & { passphrase?: string }> = {};
 
   before(async () => {
-    scratch = await startTestSshd(); // a scratch dir for keys; its sshd is not used
-    const dir = scratch.dir;
+    dir = await mkdtemp(join(tmpdir(), 'ssh-security-keys-'));
     keys['ecdsa'] = await generateKey(dir, 'ecdsa', 'ecdsa');
     keys['rsa-pem'] = await generateKey(dir, 'rsa-pem', 'rsa', { pem: true });
     keys['ed25519-passphrase'] = { ...(await generateKey(dir, 'ed-pass', 'ed25519', { passphrase: 'correct horse' })), passphrase: 'correct horse' };
@@ -21,13 +23,13 @@ describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
     sshd = await startTestSshd({ authorizedKeys: Object.values(keys).map((k) => k.publicKey) });
   });
   after(async () => {
-    await sshd.stop();
-    await scratch.stop();
+    await sshd?.stop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses a host whose key is not pinned before any authentication attempt, and audits it as denied', async () => {
     const impostor = await generateKey(sshd.dir, 'impostor', 'ed25519');
-    const { session, records } = auditedSession(targetFor(sshd, { hostKeys: [impostor.publicKey] }));
+    const { session, records } = auditedSession(targetFor(sshd, { hostKeys: pinHostKeys([impostor.publicKey]) }));
     const error = await rejectionOf(session.connect());
     session.close();
     expect(error).to.be.instanceOf(HostKeyMismatchError);
@@ -42,7 +44,7 @@ describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
 
   it('accepts the host when its key is pinned by SHA256 fingerprint', async () => {
     const fingerprint = (await import('node:child_process')).execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${sshd.hostKey.path}.pub`]).toString().split(' ')[1] ?? '';
-    const { session } = auditedSession(targetFor(sshd, { hostKeys: [fingerprint] }));
+    const { session } = auditedSession(targetFor(sshd, { hostKeys: pinHostKeys([fingerprint]) }));
     await session.connect();
     expect(session.connectionInfo?.hostKeyFingerprint).to.equal(fingerprint);
     session.close();

@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import { createMetricsRegistry, createOperatorMetrics } from '../../../src/observability/metrics.js';
 import { HostSession, type HostSessionDeps } from '../../../src/ssh/host-session.js';
 import type { SshTarget } from '../../../src/ssh/ssh-target.js';
+import { pinHostKeys } from '../../../src/security/host-key-policy.js';
 import type { TestSshd } from '../../support/sshd/index.js';
 
 export const shippedSshConfig: SshConfig = loadConfig('config').ssh;
@@ -18,7 +19,7 @@ export function targetFor(sshd: TestSshd, overrides: Partial<SshTarget> = {}): S
     port: sshd.port,
     user: sshd.user,
     privateKey: sshd.clientKey.privateKey,
-    hostKeys: [sshd.hostKey.publicKey],
+    hostKeys: pinHostKeys([sshd.hostKey.publicKey]),
     ...overrides,
   };
 }
@@ -30,11 +31,11 @@ export interface AuditedSession {
   records: () => Array<AuditEntryInput & { seq: number }>;
 }
 
-export function auditedSession(target: SshTarget, config: Partial<SshConfig> = {}, deps: Pick<HostSessionDeps, 'logger'> = {}): AuditedSession {
+export function auditedSession(target: SshTarget, config: Partial<SshConfig> = {}, deps: Pick<HostSessionDeps, 'clock' | 'random' | 'logger'> = {}): AuditedSession {
   const lines: string[] = [];
   const audit = new AuditLog({ write: (line: string) => lines.push(line) }, { controller: 'integration-test' });
   const metrics = createMetricsRegistry();
-  const session = new HostSession(target, { ...shippedSshConfig, ...config }, { ...deps, audit, metrics: createOperatorMetrics(metrics) });
+  const session = new HostSession(target, { ...shippedSshConfig, ...config }, { audit, metrics: createOperatorMetrics(metrics), ...deps });
   return { session, metrics, records: () => lines.map((line) => JSON.parse(line) as AuditEntryInput & { seq: number }) };
 }
 

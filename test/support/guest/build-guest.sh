@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# [REQ-03] Builds the bootable test guest: a Debian kernel (direct kernel boot) and a busybox initramfs whose
-# /init (rootfs/init) prints VIRTFLEET-GUEST-BOOTED on the serial console and powers off on the ACPI power
-# button. Packages come from apt's configured Debian mirror (`apt-get download`), cached under
+# [REQ-03] Builds the bootable test guest: a Debian kernel and a busybox initramfs whose /init (rootfs/init)
+# prints VIRTFLEET-GUEST-BOOTED on the serial console, then the user-data lines of a cloud-init NoCloud seed
+# (an ISO 9660 cdrom on SATA) when one is attached, and powers off on the ACPI power button. Two ways to boot
+# it: direct kernel boot of vmlinuz + initrd.img, or disk.img, a raw disk that SeaBIOS boots (a FAT file system
+# made bootable with syslinux and filled with mtools, so no loop device is needed) holding the same two files. Packages come from apt's configured Debian mirror (`apt-get download`), cached under
 # .cache/guest/debs; the result is cached under .cache/guest/<hash> keyed by the packages and this recipe.
 # Prints the directory holding vmlinuz and initrd.img as the last line on stdout; `--hash` prints only the
-# cache key (no download, no build).
+# cache key (no download, no build). Needs dosfstools, syslinux and mtools.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 CACHE=${VIRTFLEET_CACHE_DIR:-$ROOT/.cache}/guest
-GUEST_MODULES="kernel/drivers/acpi/button.ko kernel/drivers/input/evdev.ko"
+# Loaded in this order (dependencies first, from the modules' depends= fields in Debian's 6.1 kernel): the ACPI
+# power button, and what reads the SATA cdrom holding the cloud-init seed.
+GUEST_MODULES="kernel/drivers/acpi/button.ko kernel/drivers/input/evdev.ko kernel/drivers/scsi/scsi_common.ko
+  kernel/drivers/scsi/scsi_mod.ko kernel/drivers/ata/libata.ko kernel/drivers/ata/libahci.ko kernel/drivers/ata/ahci.ko
+  kernel/drivers/cdrom/cdrom.ko kernel/drivers/scsi/sr_mod.ko kernel/fs/isofs/isofs.ko"
+BOOT_DISK_KIB=32768
 
 log() { echo "[build-guest] $*" >&2; }
 
@@ -53,7 +60,7 @@ if [ "${1:-}" = "--hash" ]; then
 fi
 OUT="$CACHE/$GUEST_HASH"
 
-if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.img" ]; then
+if [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/initrd.img" ] && [ -s "$OUT/disk.img" ]; then
   echo "$OUT"
   exit 0
 fi
@@ -73,8 +80,8 @@ install -m 0755 "$WORK/busybox/bin/busybox" "$INITRAMFS/bin/busybox"
 ln -s busybox "$INITRAMFS/bin/sh"
 MODULE_DIR=$(echo "$WORK"/kernel/lib/modules/*)
 for module in $GUEST_MODULES; do
-  # Modules are loaded in this order; both have no dependencies in Debian's 6.1 kernel.
   install -m 0644 "$MODULE_DIR/$module" "$INITRAMFS/lib/modules/$(basename "$module")"
+  basename "$module" >> "$INITRAMFS/etc/modules-order"
 done
 
 STAGED="$WORK/out"
@@ -83,7 +90,12 @@ install -m 0644 "$WORK"/kernel/boot/vmlinuz-* "$STAGED/vmlinuz"
 # cpio newc archive built with busybox's own cpio applet (no extra host package needed).
 (cd "$INITRAMFS" && find . | LC_ALL=C sort | "$WORK/busybox/bin/busybox" cpio -o -H newc 2>/dev/null) \
   | gzip -9 > "$STAGED/initrd.img"
+# The bootable disk: syslinux's installer for FAT works on an image file through mtools.
+mkfs.vfat -n VFGUEST -C "$STAGED/disk.img" "$BOOT_DISK_KIB" >/dev/null
+syslinux --install "$STAGED/disk.img"
+printf 'DEFAULT linux\nPROMPT 0\nTIMEOUT 0\nLABEL linux\n  KERNEL vmlinuz\n  INITRD initrd.img\n  APPEND console=ttyS0 quiet panic=-1 no_timer_check\n' > "$WORK/syslinux.cfg"
+mcopy -i "$STAGED/disk.img" "$STAGED/vmlinuz" "$STAGED/initrd.img" "$WORK/syslinux.cfg" ::/
 # A concurrent build of the same hash may have won the race; either result is identical.
-mv -T "$STAGED" "$OUT" 2>/dev/null || [ -s "$OUT/initrd.img" ]
+mv -T "$STAGED" "$OUT" 2>/dev/null || [ -s "$OUT/disk.img" ]
 log "guest built in $OUT ($KERNEL_PACKAGE, $(du -h "$OUT/initrd.img" | cut -f1) initrd)"
 echo "$OUT"

@@ -89,6 +89,7 @@ install -m 0644 "$HERE/image/default-pool.xml" "$STAGE/etc/libvirt/storage/defau
 ln -sf ../default.xml "$STAGE/etc/libvirt/storage/autostart/default.xml"
 install -m 0644 "$GUEST_DIR/vmlinuz" "$STAGE/opt/virtfleet-guest/vmlinuz"
 install -m 0644 "$GUEST_DIR/initrd.img" "$STAGE/opt/virtfleet-guest/initrd.img"
+install -m 0644 "$GUEST_DIR/disk.img" "$STAGE/opt/virtfleet-guest/disk.img"
 
 for tool in virt-ssh-helper libvirtd virtlogd virsh qemu-system-x86_64 qemu-img sshd iptables; do
   in_root sh -c "command -v $tool || test -x /usr/sbin/$tool" >/dev/null \

@@ -53,6 +53,7 @@ export const fullVirtualMachines = [
       printableStatus: 'Running', host: 'hv1', domainUUID: '4dea22b3-1d52-d8f3-2516-782e98ab3fa0',
       conditions: ['Scheduled', 'DisksReady', 'Ready', 'Synchronized'].map(condition),
       startFailure: { consecutiveFailCount: 1, retryAfter: TIME },
+      powerRequest: 'on@1',
       interfaces: [{ name: 'lan', mac: '52:54:00:12:34:56', ipAddresses: ['192.0.2.50', 'fe80::5054:ff:fe12:3456'] }],
       observedGeneration: 2,
     },

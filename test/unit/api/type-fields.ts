@@ -61,7 +61,7 @@ export const TYPE_FIELDS: Record<ResourceKind, Record<string, string[]>> = {
     'spec.cloudInit': fieldsOf<CloudInit>({ userData: true, userDataSecretRef: true, networkData: true }),
     'spec.cloudInit.userDataSecretRef': fieldsOf<SecretKeyReference>({ name: true, key: true }),
     status: fieldsOf<VirtualMachineStatus>({
-      printableStatus: true, host: true, domainUUID: true, conditions: true, startFailure: true, interfaces: true,
+      printableStatus: true, host: true, domainUUID: true, conditions: true, startFailure: true, powerRequest: true, interfaces: true,
       observedGeneration: true,
     }),
     'status.conditions[]': conditionFields,

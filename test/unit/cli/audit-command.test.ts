@@ -4,9 +4,9 @@ import { AuditFileFixture } from '../security/audit-fixtures.js';
 
 describe('[REQ-05] virtfleet audit verify FILE', () => {
   let fixture: AuditFileFixture;
-  beforeEach(() => {
+  beforeEach(async () => {
     fixture = new AuditFileFixture();
-    fixture.append(4);
+    await fixture.append(4);
   });
   afterEach(() => fixture.cleanup());
 

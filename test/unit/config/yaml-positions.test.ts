@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { YAMLException } from 'js-yaml';
-import { loadYamlWithPositions } from '../../../src/config/yaml-positions.js';
+import { POSITIONED_CHILDREN, loadYamlWithPositions } from '../../../src/config/yaml-positions.js';
 
 const TEXT = [
   '# leading comment', // 1
@@ -53,5 +53,13 @@ describe('[REQ-01] configuration YAML positions', () => {
     expect(() => loadYamlWithPositions('a: [1, 2\n', 'x.yaml'))
       .to.throw(YAMLException)
       .that.has.nested.property('mark.line');
+  });
+
+  it('records positions for the first POSITIONED_CHILDREN items of a list only', () => {
+    const { document, positions } = loadYamlWithPositions(`a:\n${'- x\n'.repeat(POSITIONED_CHILDREN + 5)}b: 1\n`, 'x.yaml');
+    expect((document as { a: string[] }).a).to.have.length(POSITIONED_CHILDREN + 5);
+    expect(positions.get(`a[${POSITIONED_CHILDREN - 1}]`)).to.deep.equal({ line: POSITIONED_CHILDREN + 1, column: 3 });
+    expect(positions.has(`a[${POSITIONED_CHILDREN}]`)).to.equal(false);
+    expect(positions.get('b')).to.deep.equal({ line: POSITIONED_CHILDREN + 7, column: 1 });
   });
 });

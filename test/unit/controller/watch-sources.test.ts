@@ -3,7 +3,7 @@ import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
 import { Subject, type Observable } from 'rxjs';
 import type { InformerEvent } from '../../../src/controller/informer.js';
 import type { ReconcileRequest } from '../../../src/controller/reconciler.js';
-import { watchMapped, watchOwnKind, type OwnKindWatchOptions } from '../../../src/controller/watch-sources.js';
+import { SourceFailure, watchMapped, watchOwnKind, type OwnKindWatchOptions } from '../../../src/controller/watch-sources.js';
 
 type Watched = KubernetesObject & { spec?: { memory: string }; status?: { phase: string }; data?: Record<string, string> };
 
@@ -29,15 +29,15 @@ function rewritten(metadata: Partial<V1ObjectMeta>, body: Partial<Watched> = {},
 }
 
 /** The requests a source emits for the given informer events. */
-function requestsFor(events: Array<InformerEvent<Watched>>, watch: (source: { events: () => Subject<InformerEvent<Watched>> }) => Observable<ReconcileRequest>): ReconcileRequest[] {
+function requestsFor(events: Array<InformerEvent<Watched>>, watch: (source: { events: () => Subject<InformerEvent<Watched>> }) => Observable<ReconcileRequest | SourceFailure>): Array<ReconcileRequest | SourceFailure> {
   const subject = new Subject<InformerEvent<Watched>>();
-  const requests: ReconcileRequest[] = [];
+  const requests: Array<ReconcileRequest | SourceFailure> = [];
   watch({ events: () => subject }).subscribe((request) => requests.push(request));
   for (const event of events) subject.next(event);
   return requests;
 }
 
-const ownKindRequests = (events: Array<InformerEvent<Watched>>, options?: OwnKindWatchOptions): ReconcileRequest[] =>
+const ownKindRequests = (events: Array<InformerEvent<Watched>>, options?: OwnKindWatchOptions): Array<ReconcileRequest | SourceFailure> =>
   requestsFor(events, (source) => watchOwnKind(source, options));
 
 const updated = (object: Watched, oldObject: Watched = stored): InformerEvent<Watched> => ({ type: 'updated', object, oldObject });
@@ -90,5 +90,19 @@ describe('[REQ-01] watchMapped maps every event of another kind, unfiltered', ()
 
   it('requests the mapped reconciles even for an update that only moved status of an object with a generation', () => {
     expect(requestsFor([updated(statusOnly)], (source) => watchMapped(source, () => [{ name: 'vm-on-h1', namespace: 'vms' }]))).to.deep.equal([{ name: 'vm-on-h1', namespace: 'vms' }]);
+  });
+
+  it('turns a mapper that throws into a SourceFailure for that event and maps the next event as usual', () => {
+    const broken: Watched = { ...secret, metadata: { ...secret.metadata, name: 'broken', resourceVersion: '7' } };
+    const mapper = (object: Watched): ReconcileRequest[] => {
+      if (object.metadata?.name === 'broken') throw new Error('mapper bug');
+      return toHosts(object);
+    };
+    const items = requestsFor([updated(broken, secret), updated(secret, broken)], (source) => watchMapped({ ...source, name: 'secrets' }, mapper));
+    expect(items).to.have.length(3);
+    const [failure, ...requests] = items;
+    expect(failure).to.be.instanceOf(SourceFailure);
+    expect(failure).to.deep.include({ source: 'mapped:secrets', objectKey: 'creds/broken' });
+    expect(requests).to.deep.equal([{ name: 'h1' }, { name: 'h2' }]);
   });
 });

@@ -1,26 +1,8 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { loadAll } from 'js-yaml';
-import { loadConfig } from '../../../src/config/load-config.js';
-import { helmBinary } from '../../support/kubectl.js';
+import { CHART, NAMESPACE, REPO, helm, loadRenderedConfig, only, render, type K8sObject } from './render-chart.js';
 
-const run = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-const CHART = join(REPO, 'helm/virtfleet');
-const NAMESPACE = 'virtfleet-system';
-
-interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  [field: string]: unknown;
-}
-interface PolicyRule { apiGroups: string[]; resources: string[]; verbs: string[] }
 interface Container {
   args: string[];
   env: Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
@@ -29,44 +11,25 @@ interface Container {
   readinessProbe: { httpGet: { path: string; port: string } };
   resources: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean; runAsNonRoot: boolean; capabilities: { drop: string[]; add?: string[] } };
-  volumeMounts: Array<{ name: string; mountPath: string }>;
+  volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
 }
-
-async function helm(args: string[]): Promise<string> {
-  const { stdout } = await run(await helmBinary(), args, { maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
+interface PodSpec {
+  serviceAccountName: string;
+  securityContext: Record<string, unknown>;
+  containers: Container[];
+  volumes: Array<{ name: string } & Record<string, unknown>>;
 }
+type Deployment = K8sObject & { spec: { replicas: number; template: { metadata: { annotations: Record<string, string> }; spec: PodSpec } } };
 
-async function render(...extra: string[]): Promise<K8sObject[]> {
-  const text = await helm(['template', 'vf', CHART, '--namespace', NAMESPACE, ...extra]);
-  return (loadAll(text) as Array<K8sObject | null>).filter((doc): doc is K8sObject => doc !== null);
-}
-
-function only(objects: K8sObject[], kind: string): K8sObject {
-  const found = objects.filter((object) => object.kind === kind);
-  expect(found, kind).to.have.length(1);
-  return found[0] as K8sObject;
+function deploymentOf(objects: K8sObject[]): Deployment {
+  return only(objects, 'Deployment') as Deployment;
 }
 
 function controllerContainer(objects: K8sObject[]): Container {
-  const deployment = only(objects, 'Deployment') as unknown as { spec: { template: { spec: { containers: Container[] } } } };
-  return deployment.spec.template.spec.containers[0] as Container;
+  return deploymentOf(objects).spec.template.spec.containers[0] as Container;
 }
 
-/** Writes the ConfigMap's four files into a directory and loads them as the operator would. */
-async function loadRenderedConfig(objects: K8sObject[]) {
-  const configMap = only(objects, 'ConfigMap') as unknown as { data: Record<string, string> };
-  const dir = await mkdtemp(join(tmpdir(), 'virtfleet-helm-config-'));
-  try {
-    expect(Object.keys(configMap.data).sort()).to.deep.equal(['controller_config.yaml', 'libvirt_config.yaml', 'ssh_config.yaml', 'transfer_config.yaml']);
-    for (const [file, content] of Object.entries(configMap.data)) await writeFile(join(dir, file), content);
-    return loadConfig(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-describe('[REQ-05] Helm chart helm/virtfleet', function () {
+describe('[REQ-05] Helm chart helm/virtfleet: Deployment, configuration and CRDs', function () {
   this.timeout(60_000);
   let objects: K8sObject[];
 
@@ -90,61 +53,8 @@ describe('[REQ-05] Helm chart helm/virtfleet', function () {
       .to.deep.equal(['hosts.virtfleet.io', 'imagetransfers.virtfleet.io', 'virtualmachines.virtfleet.io']);
   });
 
-  it('grants no wildcard and only the verbs the operator uses; Secrets are read-only, Leases only in its namespace', () => {
-    const roles = objects.filter((object) => object.kind === 'ClusterRole' || object.kind === 'Role');
-    const rules = roles.flatMap((role) => (role as unknown as { rules: PolicyRule[] }).rules);
-    for (const rule of rules) {
-      for (const list of [rule.apiGroups, rule.resources, rule.verbs]) expect(list).to.not.include('*');
-      expect(rule.verbs).to.not.include.members(['delete', 'deletecollection', 'escalate', 'bind', 'impersonate']);
-    }
-    const clusterRules = (only(objects, 'ClusterRole') as unknown as { rules: PolicyRule[] }).rules;
-    const verbsOn = (group: string, resource: string, from = clusterRules): string[] =>
-      from.filter((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource)).flatMap((rule) => rule.verbs).sort();
-    expect(verbsOn('', 'secrets')).to.deep.equal(['get', 'list', 'watch']);
-    expect(verbsOn('', 'events')).to.deep.equal(['create', 'patch']);
-    for (const kind of ['hosts', 'virtualmachines', 'imagetransfers']) {
-      expect(verbsOn('virtfleet.io', kind), kind).to.deep.equal(['get', 'list', 'patch', 'update', 'watch']);
-      expect(verbsOn('virtfleet.io', `${kind}/status`)).to.deep.equal(['patch', 'update']);
-      expect(verbsOn('virtfleet.io', `${kind}/finalizers`)).to.deep.equal(['update']);
-    }
-    expect(verbsOn('coordination.k8s.io', 'leases')).to.deep.equal([]);
-    const role = only(objects, 'Role') as unknown as K8sObject & { rules: PolicyRule[] };
-    expect(role.metadata.namespace).to.equal(NAMESPACE);
-    expect(verbsOn('coordination.k8s.io', 'leases', role.rules)).to.deep.equal(['create', 'get', 'update']);
-    const serviceAccount = only(objects, 'ServiceAccount').metadata.name;
-    for (const kind of ['ClusterRoleBinding', 'RoleBinding']) {
-      const binding = only(objects, kind) as unknown as { subjects: Array<{ name: string; namespace: string }> };
-      expect(binding.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: serviceAccount, namespace: NAMESPACE }]);
-    }
-  });
-
-  it('grants Secret reads cluster-wide by default, and only through Roles in config.controller.credentialsNamespaces when given', async () => {
-    const secretRules = (role: K8sObject): PolicyRule[] =>
-      (role as unknown as { rules: PolicyRule[] }).rules.filter((rule) => rule.apiGroups.includes('') && rule.resources.includes('secrets'));
-    expect(secretRules(only(objects, 'ClusterRole')).flatMap((rule) => rule.verbs).sort()).to.deep.equal(['get', 'list', 'watch']);
-    expect((await loadRenderedConfig(objects)).controller.credentialsNamespaces).to.deep.equal([]);
-
-    const scoped = await render('--set', 'config.controller.credentialsNamespaces={host-keys,more-keys}');
-    expect(secretRules(only(scoped, 'ClusterRole'))).to.deep.equal([]);
-    const credentialRoles = scoped.filter((object) => object.kind === 'Role' && secretRules(object).length > 0);
-    expect(credentialRoles.map((role) => role.metadata.namespace).sort()).to.deep.equal(['host-keys', 'more-keys']);
-    const serviceAccount = only(scoped, 'ServiceAccount').metadata.name;
-    for (const role of credentialRoles) {
-      const rules = (role as unknown as { rules: PolicyRule[] }).rules;
-      expect(rules).to.deep.equal([{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }]);
-      const bindings = scoped.filter((object) => object.kind === 'RoleBinding' && object.metadata.namespace === role.metadata.namespace) as unknown as Array<{
-        roleRef: { kind: string; name: string };
-        subjects: Array<{ kind: string; name: string; namespace: string }>;
-      }>;
-      expect(bindings.map((binding) => binding.roleRef), role.metadata.namespace).to.deep.equal([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name }]);
-      expect(bindings[0]?.subjects).to.deep.equal([{ kind: 'ServiceAccount', name: serviceAccount, namespace: NAMESPACE }]);
-    }
-    const config = await loadRenderedConfig(scoped);
-    expect(config.controller.credentialsNamespaces).to.deep.equal(['host-keys', 'more-keys']);
-  });
-
   it('runs one non-root, read-only, capability-less replica with RuntimeDefault seccomp, probes and resources', () => {
-    const deployment = only(objects, 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown> } } } };
+    const deployment = deploymentOf(objects);
     expect(deployment.spec.replicas).to.equal(1);
     expect(deployment.spec.template.spec.securityContext).to.deep.include({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(deployment.spec.template.spec.serviceAccountName).to.equal(only(objects, 'ServiceAccount').metadata.name);
@@ -157,7 +67,23 @@ describe('[REQ-05] Helm chart helm/virtfleet', function () {
     expect(container.readinessProbe.httpGet).to.deep.equal({ path: '/readyz', port: 'metrics' });
     expect(container.resources.requests).to.have.keys('cpu', 'memory');
     expect(container.resources.limits).to.have.key('memory');
-    expect(container.volumeMounts.map((mount) => mount.mountPath)).to.include('/etc/virtfleet');
+    expect(container.volumeMounts).to.deep.include({ name: 'config', mountPath: '/etc/virtfleet', readOnly: true });
+  });
+
+  it('writes the audit log to a volume of its own at the directory of config.controller.audit.path', async () => {
+    const config = await loadRenderedConfig(objects);
+    expect(config.controller.audit).to.deep.equal({ sink: 'file', path: '/var/log/virtfleet/audit.log' });
+    const pod = deploymentOf(objects).spec.template.spec;
+    expect(pod.volumes.find((volume) => volume.name === 'audit')).to.deep.equal({ name: 'audit', emptyDir: { sizeLimit: '1Gi' } });
+    expect(controllerContainer(objects).volumeMounts).to.deep.include({ name: 'audit', mountPath: '/var/log/virtfleet' });
+
+    const claimed = await render('--set', 'config.controller.audit.path=/audit/chain.log', '--set', 'auditVolume.emptyDir=null', '--set', 'auditVolume.persistentVolumeClaim.claimName=audit');
+    expect(deploymentOf(claimed).spec.template.spec.volumes.find((volume) => volume.name === 'audit')).to.deep.equal({ name: 'audit', persistentVolumeClaim: { claimName: 'audit' } });
+    expect(controllerContainer(claimed).volumeMounts).to.deep.include({ name: 'audit', mountPath: '/audit' });
+
+    const toStdout = await render('--set', 'config.controller.audit.sink=stdout');
+    expect(deploymentOf(toStdout).spec.template.spec.volumes.map((volume) => volume.name)).to.deep.equal(['config', 'tmp']);
+    expect(controllerContainer(toStdout).volumeMounts.map((mount) => mount.name)).to.deep.equal(['config', 'tmp']);
   });
 
   it('renders configuration files the operator accepts, with leader election in the release namespace and metrics on the container port', async () => {
@@ -170,23 +96,16 @@ describe('[REQ-05] Helm chart helm/virtfleet', function () {
     expect(service.spec.ports).to.deep.equal([{ name: 'metrics', port, targetPort: 'metrics', protocol: 'TCP' }]);
   });
 
-  it('carries value overrides into the configuration files and the Deployment', async () => {
+  it('carries value overrides into the configuration files and the Deployment, and a config change changes the checksum that rolls the pods', async () => {
     const overridden = await render('--set', 'config.ssh.connectTimeoutMs=2500', '--set', 'metrics.port=9090', '--set', 'replicaCount=2', '--set', 'config.controller.leaderElection.leaseNamespace=elsewhere');
     const config = await loadRenderedConfig(overridden);
     expect(config.ssh.connectTimeoutMs).to.equal(2500);
     expect(config.controller.metricsAddress).to.equal('0.0.0.0:9090');
     expect(config.controller.leaderElection.leaseNamespace).to.equal('elsewhere');
-    expect((only(overridden, 'Deployment') as unknown as { spec: { replicas: number } }).spec.replicas).to.equal(2);
-  });
-
-  it('rejects a misspelt configuration key at validation, naming the key', async () => {
-    const misspelt = await render('--set', 'config.ssh.conectTimeoutMs=2500');
-    let error: unknown;
-    try {
-      await loadRenderedConfig(misspelt);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(String(error)).to.contain('conectTimeoutMs');
+    expect(deploymentOf(overridden).spec.replicas).to.equal(2);
+    const checksum = (of: K8sObject[]): string | undefined => deploymentOf(of).spec.template.metadata.annotations['checksum/config'];
+    expect(checksum(objects)).to.match(/^[0-9a-f]{64}$/);
+    expect(checksum(overridden)).to.match(/^[0-9a-f]{64}$/).and.not.equal(checksum(objects));
+    expect(checksum(await render('--set', 'replicaCount=2'))).to.equal(checksum(objects));
   });
 });

@@ -14,6 +14,7 @@ const OPERATOR_METRICS: Array<[string, string]> = [
   ['virtfleet_transfer_bytes_total', 'counter'],
   ['virtfleet_transfer_rate_bytes_per_second', 'gauge'],
   ['virtfleet_informer_restarts_total', 'counter'],
+  ['virtfleet_controller_source_errors_total', 'counter'],
 ];
 
 describe('[REQ-06] operator metrics', () => {

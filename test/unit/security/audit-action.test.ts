@@ -56,7 +56,7 @@ describe('[REQ-05] runAudited: concurrent actions', () => {
   it('keeps one intact chain when many actions finish in an arbitrary order', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'virtfleet-audit-'));
     try {
-      const audit = openAuditLog({ sink: 'file', path: join(dir, 'audit.log') }, { controller: 'virtfleet-0' });
+      const audit = await openAuditLog({ sink: 'file', path: join(dir, 'audit.log') }, { controller: 'virtfleet-0' });
       const finishOrder = Array.from({ length: 200 }, (_, index) => (index * 37) % 200);
       const releases: Array<() => void> = [];
       const actions = finishOrder.map((_, index) => runAudited(audit, { host: `h${index % 4}`, action: 'ssh.exec' },

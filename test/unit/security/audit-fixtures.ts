@@ -29,8 +29,8 @@ export class AuditFileFixture {
   readonly path = join(this.dir, 'audit.log');
 
   /** Appends `count` records through the real file sink, as the operator would. */
-  append(count: number, firstIndex = 1): void {
-    const audit = openAuditLog({ sink: 'file', path: this.path }, { controller: 'virtfleet-0', now: steppingClock() });
+  async append(count: number, firstIndex = 1): Promise<void> {
+    const audit = await openAuditLog({ sink: 'file', path: this.path }, { controller: 'virtfleet-0', now: steppingClock() });
     for (let index = firstIndex; index < firstIndex + count; index += 1) audit.record(entry(index));
     audit.close();
   }

@@ -105,40 +105,47 @@ describe('[REQ-05] openAuditLog with the file sink', () => {
   afterEach(() => fixture.cleanup());
 
   it('creates the file and continues its chain when reopened', async () => {
-    fixture.append(2);
-    fixture.append(3, 3);
+    await fixture.append(2);
+    await fixture.append(3, 3);
     expect(fixture.records().map((record) => record.seq)).to.deep.equal([1, 2, 3, 4, 5]);
     expect(fixture.records()[2]?.prev).to.equal(sha256(fixture.lines()[1] ?? ''));
     expect(await verifyAuditLog(fixture.path)).to.deep.include({ ok: true, records: 5 });
   });
 
   it('writes records in call order without interleaving under many quick calls', async () => {
-    fixture.append(500);
+    await fixture.append(500);
     const seqs = fixture.records().map((record) => record.seq);
     expect(seqs).to.deep.equal(Array.from({ length: 500 }, (_, index) => index + 1));
     expect(await verifyAuditLog(fixture.path)).to.deep.include({ ok: true, records: 500 });
   });
 
-  it('refuses to append to a file whose last record is incomplete', () => {
-    fixture.append(2);
+  it('refuses to append to a file whose last record is incomplete', async () => {
+    await fixture.append(2);
     appendFileSync(fixture.path, '{"seq":3,"time":"2025');
-    expect(() => openAuditLog({ sink: 'file', path: fixture.path }, { controller: 'c' }))
-      .to.throw(AuditLogError, /incomplete record/);
+    await expectOpenToFail(fixture.path, /incomplete record/);
   });
 
-  it('refuses to append to a file whose last record was altered', () => {
-    fixture.append(2);
+  it('refuses to append to a file whose last record was altered', async () => {
+    await fixture.append(2);
     const lines = fixture.lines();
     fixture.writeLines([lines[0] ?? '', (lines[1] ?? '').replace('"vm-2"', '"vm-X"')]);
-    expect(() => openAuditLog({ sink: 'file', path: fixture.path }, { controller: 'c' }))
-      .to.throw(AuditLogError, /damaged/);
+    await expectOpenToFail(fixture.path, /damaged/);
   });
 
   it('continues a chain whose last line is longer than one tail read', async () => {
-    const audit = openAuditLog({ sink: 'file', path: fixture.path }, { controller: 'c' });
+    const audit = await openAuditLog({ sink: 'file', path: fixture.path }, { controller: 'c' });
     audit.record({ ...entry(1), arguments: { xml: 'x'.repeat(200_000) } });
     audit.close();
-    fixture.append(1, 2);
+    await fixture.append(1, 2);
     expect(await verifyAuditLog(fixture.path)).to.deep.include({ ok: true, records: 2 });
   });
 });
+
+async function expectOpenToFail(path: string, message: RegExp): Promise<void> {
+  const error: unknown = await openAuditLog({ sink: 'file', path }, { controller: 'c' }).then(
+    (audit) => { audit.close(); return undefined; },
+    (rejection: unknown) => rejection,
+  );
+  expect(error).to.be.instanceOf(AuditLogError);
+  expect((error as Error).message).to.match(message);
+}

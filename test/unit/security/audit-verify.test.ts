@@ -13,9 +13,9 @@ function reseal(line: string): string {
 
 describe('[REQ-05] verifyAuditLog: the hash chain finds the first bad record', () => {
   let fixture: AuditFileFixture;
-  beforeEach(() => {
+  beforeEach(async () => {
     fixture = new AuditFileFixture();
-    fixture.append(5);
+    await fixture.append(5);
   });
   afterEach(() => fixture.cleanup());
 

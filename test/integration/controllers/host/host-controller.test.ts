@@ -6,15 +6,16 @@ import type { Host } from '../../../../src/api/v1alpha1/host.js';
 import { FINALIZERS } from '../../../../src/api/v1alpha1/finalizers.js';
 import { loadConfig } from '../../../../src/config/load-config.js';
 import type { VirtfleetConfig } from '../../../../src/config/types.js';
-import { systemClock } from '../../../../src/controller/clock.js';
+import { systemClock } from '../../../../src/time/clock.js';
 import { findCondition } from '../../../../src/controller/conditions.js';
 import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
 import { EventRecorder } from '../../../../src/controller/event-recorder.js';
 import { Manager } from '../../../../src/controller/manager.js';
-import { HOST_RESOURCE, registerHostController } from '../../../../src/controllers/host/host-controller.js';
-import { PooledHostAccess } from '../../../../src/controllers/host/pooled-host-access.js';
+import { hostAccessOver } from '../../../../src/controllers/host/host-access.js';
+import { registerHostController } from '../../../../src/controllers/host/host-controller.js';
+import { HostConnections } from '../../../../src/hosts/host-connections.js';
+import { HOST_RESOURCE, hostInformer, sshAuthSecretInformer } from '../../../../src/hosts/watch-keys.js';
 import { AuditLog } from '../../../../src/security/audit-log.js';
-import { HostSessionPool } from '../../../../src/ssh/host-session-pool.js';
 import { startTestApiServer, type TestApiServer } from '../../../support/apiserver/index.js';
 import { startHosts, stopHosts, type TestHost } from '../../../support/hosts/index.js';
 
@@ -42,7 +43,7 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
   let hosts: CustomResourceClient<Host>;
   let testHost: TestHost;
   let manager: Manager;
-  let access: PooledHostAccess;
+  let connections: HostConnections;
 
   before(async function () {
     this.timeout(900_000);
@@ -56,19 +57,19 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
     await core.createNamespace({ body: { metadata: { name: SECRET_NAMESPACE } } });
     const ssh = { ...shipped.ssh, connectTimeoutMs: 5000, reconnect: { baseDelayMs: 100, maxDelayMs: 1000 } };
     const audit = new AuditLog({ write: () => true }, { controller: 'host-integration' });
-    access = new PooledHostAccess(new HostSessionPool(ssh, { audit }), shipped.libvirt, audit);
     manager = new Manager({
       kubeConfig,
       identity: 'host-integration',
       config: { ...shipped.controller, resyncPeriodSeconds: 0, leaderElection: { ...shipped.controller.leaderElection, enabled: false }, backoff: { ...shipped.controller.backoff, maxDelayMs: 2000 } },
     });
-    registerHostController({ manager, kubeConfig, access, events: new EventRecorder(kubeConfig, { component: 'virtfleet-controller' }), clock: systemClock, workers: 2, heartbeatIntervalMs: HEARTBEAT_MS });
+    connections = new HostConnections({ hosts: hostInformer(manager).store, secrets: sshAuthSecretInformer(manager, kubeConfig).store, ssh, libvirt: shipped.libvirt, audit });
+    registerHostController({ manager, kubeConfig, access: hostAccessOver(connections), events: new EventRecorder(kubeConfig, { component: 'virtfleet-controller' }), clock: systemClock, workers: 2, heartbeatIntervalMs: HEARTBEAT_MS });
     manager.start();
   });
 
   after(async () => {
     await manager?.stop();
-    await access?.closeAll();
+    await connections?.closeAll();
     await stopHosts(testHost === undefined ? [] : [testHost]);
     await server?.stop();
   });

@@ -3,16 +3,17 @@ import { CoreV1Api, KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { fileURLToPath } from 'node:url';
 import type { Host } from '../../../../src/api/v1alpha1/host.js';
 import { loadConfig } from '../../../../src/config/load-config.js';
-import { systemClock } from '../../../../src/controller/clock.js';
+import { systemClock } from '../../../../src/time/clock.js';
 import { findCondition } from '../../../../src/controller/conditions.js';
 import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
 import { EventRecorder } from '../../../../src/controller/event-recorder.js';
 import type { Informer } from '../../../../src/controller/informer.js';
 import { Manager } from '../../../../src/controller/manager.js';
-import { HOST_RESOURCE, registerHostController } from '../../../../src/controllers/host/host-controller.js';
-import { PooledHostAccess } from '../../../../src/controllers/host/pooled-host-access.js';
+import { hostAccessOver } from '../../../../src/controllers/host/host-access.js';
+import { registerHostController } from '../../../../src/controllers/host/host-controller.js';
+import { HostConnections } from '../../../../src/hosts/host-connections.js';
+import { HOST_RESOURCE, hostInformer, sshAuthSecretInformer } from '../../../../src/hosts/watch-keys.js';
 import { AuditLog } from '../../../../src/security/audit-log.js';
-import { HostSessionPool } from '../../../../src/ssh/host-session-pool.js';
 import { startTestApiServer, type TestApiServer } from '../../../support/apiserver/index.js';
 
 const REPO = new URL('../../../../', import.meta.url);
@@ -36,7 +37,7 @@ describe('[REQ-05] Host controller Secret cache: SSH-auth Secrets of the credent
   let kubeConfig: KubeConfig;
   let core: CoreV1Api;
   let manager: Manager;
-  let access: PooledHostAccess;
+  let connections: HostConnections;
   let secrets: Informer<V1Secret>;
   let hosts: CustomResourceClient<Host>;
 
@@ -55,20 +56,28 @@ describe('[REQ-05] Host controller Secret cache: SSH-auth Secrets of the credent
     await createSecret('keys', 'listed-opaque');
     await createSecret('apps', 'listed-ssh', 'kubernetes.io/ssh-auth');
     const audit = new AuditLog({ write: () => true }, { controller: 'secret-cache' });
-    access = new PooledHostAccess(new HostSessionPool(shipped.ssh, { audit }), shipped.libvirt, audit);
     manager = new Manager({
       kubeConfig,
       identity: 'secret-cache',
       config: { ...shipped.controller, resyncPeriodSeconds: 0, leaderElection: { ...shipped.controller.leaderElection, enabled: false } },
     });
+    const credentialsNamespaces = ['keys', 'more-keys'];
+    connections = new HostConnections({
+      hosts: hostInformer(manager).store,
+      secrets: sshAuthSecretInformer(manager, kubeConfig, credentialsNamespaces).store,
+      credentialsNamespaces,
+      ssh: shipped.ssh,
+      libvirt: shipped.libvirt,
+      audit,
+    });
     const registered = registerHostController({
       manager,
       kubeConfig,
-      access,
+      access: hostAccessOver(connections),
       events: new EventRecorder(kubeConfig, { component: 'virtfleet-controller' }),
       clock: systemClock,
       workers: 1,
-      credentialsNamespaces: ['keys', 'more-keys'],
+      credentialsNamespaces,
     });
     secrets = registered.informers[1];
     manager.start();
@@ -77,7 +86,7 @@ describe('[REQ-05] Host controller Secret cache: SSH-auth Secrets of the credent
 
   after(async () => {
     await manager?.stop();
-    await access?.closeAll();
+    await connections?.closeAll();
     await server?.stop();
   });
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { HOST_CONDITIONS } from '../../../../src/api/v1alpha1/condition.js';
 import { FINALIZERS } from '../../../../src/api/v1alpha1/finalizers.js';
 import type { Host } from '../../../../src/api/v1alpha1/host.js';
+import type { VirtualMachine } from '../../../../src/api/v1alpha1/virtual-machine.js';
 import { findCondition } from '../../../../src/controller/conditions.js';
 import type { Result } from '../../../../src/controller/reconciler.js';
 import { silentLogger } from '../../../../src/controller/runtime-logger.js';
@@ -41,10 +42,11 @@ function harness(behaviour: HostBehaviour, options: { secret?: Record<string, st
   const host = options.host ?? hostObject();
   if (options.secret !== 'absent') secrets.putSshKey('virtfleet-system', `${host.metadata?.name}-ssh`, options.secret ?? { 'ssh-privatekey': 'PRIVATE KEY' });
   hosts.put(host);
-  const access = new ScriptedHostAccess(behaviour);
+  const access = new ScriptedHostAccess(behaviour, { hosts: hosts.cache, secrets });
   const events = new RecordingEvents();
   const clock = new FakeClock();
-  const reconciler = new HostReconciler({ hosts, secrets, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS });
+  const virtualMachines: VirtualMachine[] = [];
+  const reconciler = new HostReconciler({ hosts, cache: hosts.cache, virtualMachines: { list: () => virtualMachines }, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS });
   const name = host.metadata?.name ?? '';
   const ctx = { signal: new AbortController().signal, logger: silentLogger };
   /** One reconcile: its Result, or the error it threw. */
@@ -55,7 +57,7 @@ function harness(behaviour: HostBehaviour, options: { secret?: Record<string, st
       return error as Error;
     }
   };
-  return { hosts, secrets, access, events, clock, reconcile, stored: () => hosts.stored(name) };
+  return { hosts, secrets, access, events, clock, virtualMachines, reconcile, stored: () => hosts.stored(name) };
 }
 
 function condition(host: Host | undefined, type: string) {
@@ -161,7 +163,9 @@ describe('[REQ-01] HostReconciler', () => {
     expect(hosts.mutations).to.deep.equal(['patch hv1', 'status hv1']);
     const host = stored();
     expect(host?.metadata?.finalizers).to.deep.equal([FINALIZERS.hostCleanup]);
-    for (const type of Object.values(HOST_CONDITIONS)) expect(condition(host, type)?.status, type).to.equal('True');
+    const checks = [HOST_CONDITIONS.Reachable, HOST_CONDITIONS.Authenticated, HOST_CONDITIONS.LibvirtReady, HOST_CONDITIONS.Ready];
+    expect(host?.status?.conditions?.map((c) => c.type).sort()).to.deep.equal([...checks].sort());
+    for (const type of checks) expect(condition(host, type)?.status, type).to.equal('True');
     expect(condition(host, 'Ready')?.observedGeneration).to.equal(1);
     expect(host?.status).to.deep.include({
       hostKeyFingerprint: PINNED,
@@ -225,7 +229,10 @@ describe('[REQ-01] HostReconciler', () => {
         expect(first).to.be.instanceOf(Error);
         expect(isRetryable(first)).to.equal(true);
       } else {
-        expect(first).to.deep.equal({ requeueAfterMs: RECHECK_MS });
+        expect(first).to.deep.include({ requeueAfterMs: RECHECK_MS });
+        const terminal = (first as Result).terminalError;
+        expect(terminal?.reason, 'the terminal failure is returned for the metrics').to.equal(blocking);
+        expect(terminal?.retryable).to.equal(false);
       }
 
       hosts.mutations = [];
@@ -245,7 +252,8 @@ describe('[REQ-01] HostReconciler', () => {
     secrets.putSshKey('virtfleet-system', 'hv1-ssh', { 'ssh-privatekey': 'PRIVATE KEY', passphrase: 'secret words' });
     await reconcile();
     expect(access.connects).to.have.length(1);
-    expect(access.connects[0]).to.deep.include({ host: 'hv1', address: '192.0.2.10', port: 22, user: 'root', privateKey: 'PRIVATE KEY', passphrase: 'secret words', hostKeys: [PINNED] });
+    expect(access.connects[0]).to.deep.include({ host: 'hv1', address: '192.0.2.10', port: 22, user: 'root', privateKey: 'PRIVATE KEY', passphrase: 'secret words' });
+    expect([...(access.connects[0]?.hostKeys.fingerprints ?? [])]).to.deep.equal([PINNED]);
     expect(condition(stored(), 'Ready')?.status).to.equal('True');
     expect(events.events.map((event) => `${event.type} ${event.reason}`)).to.deep.equal(['Warning CredentialsNotFound', 'Normal HostReady']);
   });
@@ -283,9 +291,35 @@ describe('[REQ-01] HostReconciler', () => {
     expect(stored()).to.equal(undefined);
   });
 
+  it('waits with HasVirtualMachines=True while VMs run on a deleted Host, then closes it and removes the finalizer', async () => {
+    const { hosts, access, events, virtualMachines, reconcile, stored } = harness(healthy);
+    await reconcile();
+    const vm = (namespace: string, name: string, host: string): VirtualMachine => ({ metadata: { namespace, name }, spec: {} as VirtualMachine['spec'], status: { host } });
+    virtualMachines.push(vm('apps', 'web', 'hv1'), vm('apps', 'db', 'hv1'), vm('apps', 'elsewhere', 'hv2'));
+    hosts.markDeleted('hv1');
+    hosts.mutations = [];
+    expect(await reconcile()).to.deep.equal({});
+    const waiting = condition(stored(), 'HasVirtualMachines');
+    expect(waiting).to.include({ status: 'True', reason: 'VirtualMachinesPresent' });
+    expect(waiting?.message).to.equal('deletion waits: 2 VirtualMachines still on this host (apps/db, apps/web); delete or move them first');
+    expect(access.forgotten).to.deep.equal([]);
+    expect(stored()?.metadata?.finalizers).to.deep.equal([FINALIZERS.hostCleanup]);
+    expect(events.events.at(-1)).to.include({ type: 'Warning', reason: 'VirtualMachinesPresent' });
+
+    hosts.mutations = [];
+    await reconcile();
+    expect(hosts.mutations, 'a second pass while waiting writes nothing').to.deep.equal([]);
+    expect(events.events.filter((event) => event.reason === 'VirtualMachinesPresent')).to.have.length(1);
+
+    virtualMachines.splice(0, 2);
+    expect(await reconcile()).to.deep.equal({});
+    expect(access.forgotten).to.deep.equal(['hv1']);
+    expect(stored()).to.equal(undefined);
+  });
+
   it('does nothing for a Host that no longer exists', async () => {
     const { hosts, access, reconcile } = harness(healthy);
-    const gone = new HostReconciler({ hosts, secrets: new SecretMap(), access, events: new RecordingEvents(), clock: new FakeClock() });
+    const gone = new HostReconciler({ hosts, cache: hosts.cache, virtualMachines: { list: () => [] }, access, events: new RecordingEvents(), clock: new FakeClock() });
     expect(await gone.reconcile({ name: 'never-created' }, { signal: new AbortController().signal, logger: silentLogger })).to.deep.equal({});
     expect(hosts.mutations).to.deep.equal([]);
     expect(access.connects).to.deep.equal([]);

@@ -6,11 +6,12 @@
 import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import type { Host } from '../../../../src/api/v1alpha1/host.js';
 import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
-import type { HostAccess } from '../../../../src/controllers/host/connect-host.js';
-import { HOST_RESOURCE } from '../../../../src/controllers/host/host-controller.js';
+import type { ConnectedHost, HostAccess } from '../../../../src/controllers/host/host-access.js';
 import type { HostEventSink } from '../../../../src/controllers/host/host-reconciler.js';
 import type { HypervisorApi } from '../../../../src/controllers/host/inspect-hypervisor.js';
-import type { SecretLookup } from '../../../../src/controllers/host/read-credentials.js';
+import { asSecretProblem, type SecretLookup } from '../../../../src/hosts/host-credentials.js';
+import { resolveHostTarget, type HostLookup, type TargetSources } from '../../../../src/hosts/host-target.js';
+import { HOST_RESOURCE } from '../../../../src/hosts/watch-keys.js';
 import type { SshTarget } from '../../../../src/ssh/ssh-target.js';
 
 /** Never contacted: every call the reconciler makes is overridden below. */
@@ -63,6 +64,9 @@ export class InMemoryHosts extends CustomResourceClient<Host> {
     return this.stored(name);
   }
 
+  /** The informer cache's view: the stored object, read synchronously. */
+  readonly cache: HostLookup = { get: (_namespace, name) => this.stored(name) };
+
   override async replaceStatus(object: Host): Promise<Host> {
     const name = object.metadata?.name ?? '';
     this.mutations.push(`status ${name}`);
@@ -102,7 +106,11 @@ export class SecretMap implements SecretLookup {
   }
 }
 
-/** What the scripted host does: present a fingerprint or fail to connect; answer libvirt or fail. */
+/**
+ * What the scripted host does: present a fingerprint or fail to connect; answer libvirt or fail. The target is
+ * resolved from the Host and Secret caches exactly as HostConnections resolves it (so credential and
+ * spec.hostKeys problems are the real ones); only the network part is scripted.
+ */
 export interface HostBehaviour {
   connect: { fingerprint: string } | { error: Error };
   hypervisor: HypervisorApi | { error: Error };
@@ -112,16 +120,18 @@ export class ScriptedHostAccess implements HostAccess {
   connects: SshTarget[] = [];
   forgotten: string[] = [];
 
-  constructor(public behaviour: HostBehaviour) {}
+  constructor(public behaviour: HostBehaviour, private readonly sources: TargetSources) {}
 
-  async connect(target: SshTarget): Promise<string> {
+  async connect(hostName: string): Promise<ConnectedHost> {
+    const { host, target } = resolveHostTarget(this.sources, hostName);
     this.connects.push(target);
     const { connect } = this.behaviour;
-    if ('error' in connect) throw connect.error;
-    return connect.fingerprint;
+    // As HostConnections.open: an unreadable key is reported as the Secret's problem.
+    if ('error' in connect) throw asSecretProblem(hostName, host.spec.credentialsSecretRef, connect.error);
+    return { fingerprint: connect.fingerprint, hypervisor: this.hypervisor() };
   }
 
-  hypervisor(): HypervisorApi {
+  private hypervisor(): HypervisorApi {
     const { hypervisor } = this.behaviour;
     if (!('error' in hypervisor)) return hypervisor;
     const fail = (): Promise<never> => Promise.reject(hypervisor.error);

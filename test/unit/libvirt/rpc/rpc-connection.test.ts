@@ -1,52 +1,15 @@
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
 import { LibvirtConnectionError, LibvirtError, LibvirtTimeoutError } from '../../../../src/libvirt/libvirt-error.js';
-import { decodePacket, encodePacket, type Packet } from '../../../../src/libvirt/rpc/packet.js';
-import { PacketFramer } from '../../../../src/libvirt/rpc/packet-framer.js';
+import { encodePacket } from '../../../../src/libvirt/rpc/packet.js';
 import {
-  KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, REMOTE_PROGRAM, RemoteProcedure,
+  KEEPALIVE_PROGRAM, KeepaliveProcedure, MessageStatus, MessageType, RemoteProcedure,
 } from '../../../../src/libvirt/rpc/protocol-constants.js';
-import { writeOptionalString } from '../../../../src/libvirt/rpc/remote-types.js';
 import { RpcConnection } from '../../../../src/libvirt/rpc/rpc-connection.js';
-import { XdrWriter } from '../../../../src/libvirt/rpc/xdr-writer.js';
 import { FakeClock, flushMicrotasks } from '../../../support/fake-clock.js';
-
-/** The far end of an in-memory transport: sees what the client sends and answers with raw packets. */
-class ScriptedPeer {
-  readonly toClient = new PassThrough();
-  readonly fromClient = new PassThrough();
-  readonly received: Packet[] = [];
-  closed = false;
-  private readonly framer = new PacketFramer();
-
-  constructor() {
-    this.fromClient.on('data', (chunk: Buffer) => {
-      for (const packet of this.framer.push(chunk)) this.received.push(decodePacket(packet));
-    });
-  }
-
-  transport() {
-    return { readable: this.toClient, writable: this.fromClient, close: () => { this.closed = true; this.toClient.destroy(); } };
-  }
-
-  reply(serial: number, payload: Buffer, status: number = MessageStatus.Ok): void {
-    this.toClient.write(encodePacket({ program: REMOTE_PROGRAM, version: 1, procedure: RemoteProcedure.DomainGetState, type: MessageType.Reply, serial, status }, payload));
-  }
-
-  calls(): Packet[] {
-    return this.received.filter((packet) => packet.header.type === MessageType.Call);
-  }
-}
-
-function uintPayload(value: number): Buffer {
-  return Buffer.from(new XdrWriter().uint(value).toBuffer());
-}
+import { ScriptedPeer, remoteErrorPayload, uintPayload } from './scripted-peer.js';
 
 function notFoundError(): Buffer {
-  const writer = new XdrWriter().int(42).int(10);
-  writeOptionalString(writer, "Domain not found: no domain with matching name 'ghost'");
-  writer.int(2).bool(false).bool(false).bool(false).bool(false).int(0).int(0).bool(false);
-  return Buffer.from(writer.toBuffer());
+  return remoteErrorPayload(42, "Domain not found: no domain with matching name 'ghost'");
 }
 
 function connect(peer: ScriptedPeer, clock: FakeClock, keepalive = { intervalMs: 0, countMax: 0 }): RpcConnection {

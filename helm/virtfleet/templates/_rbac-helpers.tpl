@@ -1,0 +1,51 @@
+{{/* [REQ-05] The operator's rules on VirtualMachines and ImageTransfers (ClusterRole or per-namespace Role). */}}
+{{- define "virtfleet.workloadRules" -}}
+- apiGroups: [virtfleet.io]
+  resources: [virtualmachines, imagetransfers]
+  verbs: [get, list, watch, update, patch]
+- apiGroups: [virtfleet.io]
+  resources: [virtualmachines/status, imagetransfers/status]
+  verbs: [update, patch]
+- apiGroups: [virtfleet.io]
+  resources: [virtualmachines/finalizers, imagetransfers/finalizers]
+  verbs: [update]
+{{- end }}
+
+{{/* Host credentials: read-only. */}}
+{{- define "virtfleet.secretRules" -}}
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, list, watch]
+{{- end }}
+
+{{/* A RoleBinding of the Role <fullname>-<suffix> in `namespace` to the operator's ServiceAccount. */}}
+{{- define "virtfleet.roleBinding" -}}
+{{- $root := .root }}
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: {{ include "virtfleet.fullname" $root }}-{{ .suffix }}
+  namespace: {{ .namespace }}
+  labels:
+    {{- include "virtfleet.labels" $root | nindent 4 }}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: {{ include "virtfleet.fullname" $root }}-{{ .suffix }}
+subjects:
+  - kind: ServiceAccount
+    name: {{ include "virtfleet.serviceAccountName" $root }}
+    namespace: {{ $root.Release.Namespace }}
+{{- end }}
+
+{{/* What the user roles grant: -view reads, -edit adds changing VirtualMachines and ImageTransfers. */}}
+{{- define "virtfleet.viewRules" -}}
+- apiGroups: [virtfleet.io]
+  resources: [hosts, hosts/status, virtualmachines, virtualmachines/status, imagetransfers, imagetransfers/status]
+  verbs: [get, list, watch]
+{{- end }}
+{{- define "virtfleet.editRules" -}}
+- apiGroups: [virtfleet.io]
+  resources: [virtualmachines, imagetransfers]
+  verbs: [create, update, patch, delete, deletecollection]
+{{- end }}
