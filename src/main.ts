@@ -78,6 +78,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     libvirt: config.libvirt,
     audit,
     metrics,
+    logger: logger.child({ component: 'ssh' }),
   });
   const events = new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger });
   const { informers } = registerHostController({

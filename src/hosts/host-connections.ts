@@ -13,7 +13,7 @@
  *   connections.drops()        // Observable<HostDrop>: a live SSH connection of a Host was lost
  *
  * `open` throws typed OperatorErrors: HostNotFoundError (retryable: not in the cache), HostCredentialsError
- * (terminal: Secret missing or unusable), InvalidSpecError (terminal: `spec.hostKeys`), and the SSH errors of
+ * (terminal: Secret missing, without a key, or with a key that cannot be read), InvalidSpecError (terminal: `spec.hostKeys`), and the SSH errors of
  * src/errors/ssh-errors.ts (SshConnectError retryable; SshAuthError, HostKeyMismatchError, SshAlgorithmError
  * terminal). Only the Host controller calls `forget` (Host deleted); `closeAll` is for operator shutdown. Every
  * libvirt client audits its state-changing calls under the Host's name.
@@ -21,6 +21,7 @@
 import { Subject, type Observable } from 'rxjs';
 import { HOST_DEFAULTS } from '../api/v1alpha1/host.js';
 import type { LibvirtConfig, SshConfig } from '../config/types.js';
+import type { Logger } from '../observability/logger.js';
 import type { Clock } from '../time/clock.js';
 import { LibvirtClient } from '../libvirt/libvirt-client.js';
 import { sshRpcTransportFactory } from '../libvirt/ssh-rpc-transport.js';
@@ -28,6 +29,7 @@ import type { OperatorMetrics } from '../observability/metrics.js';
 import type { AuditSink } from '../security/audit-log.js';
 import type { HostSession } from '../ssh/host-session.js';
 import { HostSessionPool } from '../ssh/host-session-pool.js';
+import { asSecretProblem } from './host-credentials.js';
 import { resolveHostTarget, type TargetSources } from './host-target.js';
 
 /** What `open` returns: a Host's live SSH session and its libvirt client. */
@@ -50,8 +52,10 @@ export interface HostConnectionsOptions extends TargetSources {
   ssh: SshConfig;
   libvirt: LibvirtConfig;
   audit: AuditSink;
-  metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshCommands'>;
+  metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshChannelLimit' | 'sshChannelRefusals' | 'sshCommands'>;
   clock?: Clock;
+  /** Where the SSH sessions log (a server allowing fewer channels than maxSessionsPerHost). */
+  logger?: Pick<Logger, 'warn'>;
 }
 
 interface HostLibvirt {
@@ -71,6 +75,7 @@ export class HostConnections {
       audit: options.audit,
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
   }
 
@@ -79,7 +84,9 @@ export class HostConnections {
     const { host, target } = resolveHostTarget(this.options, hostName);
     const session = this.pool.session(target);
     const entry = this.libvirtFor(hostName, session, host.spec.libvirtURI ?? HOST_DEFAULTS.libvirtURI);
-    const { hostKeyFingerprint } = await session.connect(signal);
+    const { hostKeyFingerprint } = await session.connect(signal).catch((error: unknown) => {
+      throw asSecretProblem(hostName, host.spec.credentialsSecretRef, error);
+    });
     return { host: hostName, fingerprint: hostKeyFingerprint, session, libvirt: entry.client };
   }
 

@@ -3,12 +3,14 @@
  * spec.credentialsSecretRef, key `ssh-privatekey` as in kubernetes.io/ssh-auth Secrets. Read from the shared
  * Secret informer's cache (watch-keys.ts), which holds only Secrets of that type in the credentials namespaces;
  * never logged. A missing Secret or key is a result to report (HostConnections turns it into a
- * HostCredentialsError), not a throw.
+ * HostCredentialsError), not a throw. A key that is there but cannot be read (SshCredentialsError: wrong passphrase,
+ * unsupported format, found before the host is contacted) is the Secret's problem too: `asSecretProblem`.
  */
 import type { V1Secret } from '@kubernetes/client-node';
 import { HOST_REASONS } from '../api/v1alpha1/condition.js';
 import type { NamespacedObjectReference } from '../api/v1alpha1/meta.js';
-import type { CredentialsReason } from '../errors/host-errors.js';
+import { HostCredentialsError, type CredentialsReason } from '../errors/host-errors.js';
+import { SshCredentialsError } from '../errors/ssh-errors.js';
 import { SSH_AUTH_SECRET_TYPE } from './watch-keys.js';
 export const PRIVATE_KEY_FIELD = 'ssh-privatekey';
 export const PASSPHRASE_FIELD = 'passphrase';
@@ -49,4 +51,13 @@ export function readCredentials(secrets: SecretLookup, ref: NamespacedObjectRefe
 function decodeField(secret: V1Secret, field: string): string | undefined {
   const encoded = secret.data?.[field];
   return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+/**
+ * An SshCredentialsError as a HostCredentialsError (reason CredentialsInvalid) naming the Secret the key came
+ * from: `Secret ns/name: <detail>`. Any other error is returned as it is.
+ */
+export function asSecretProblem(hostName: string, ref: NamespacedObjectReference, error: unknown): unknown {
+  if (!(error instanceof SshCredentialsError)) return error;
+  return new HostCredentialsError(hostName, HOST_REASONS.CredentialsInvalid, ref, `Secret ${ref.namespace}/${ref.name}: ${error.detail}`, { cause: error });
 }

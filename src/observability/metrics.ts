@@ -20,6 +20,10 @@ export interface OperatorMetrics {
   sshSessions: Gauge<'host'>;
   /** SSH channels open on a host's connection. */
   sshChannelsInUse: Gauge<'host'>;
+  /** Current cap on concurrent channels to a host: maxSessionsPerHost, or lower after the server refused channels. */
+  sshChannelLimit: Gauge<'host'>;
+  /** Channel opens the server refused (sshd's MaxSessions below our cap); each is retried after a backoff. */
+  sshChannelRefusals: Counter<'host'>;
   /** SSH exec commands run, by outcome. */
   sshCommands: Counter<'host' | 'outcome'>;
   /** Image bytes written to a destination host. */
@@ -72,6 +76,18 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     sshChannelsInUse: new Gauge({
       name: 'virtfleet_ssh_channels_in_use',
       help: 'SSH channels currently open on the connection to a host.',
+      labelNames: ['host'],
+      registers,
+    }),
+    sshChannelLimit: new Gauge({
+      name: 'virtfleet_ssh_channel_limit',
+      help: 'Cap on concurrent SSH channels to a host: maxSessionsPerHost, lowered while the server refuses channels.',
+      labelNames: ['host'],
+      registers,
+    }),
+    sshChannelRefusals: new Counter({
+      name: 'virtfleet_ssh_channel_refusals_total',
+      help: 'Channel opens refused by the SSH server of a host (its MaxSessions is below our cap); each is retried.',
       labelNames: ['host'],
       registers,
     }),

@@ -1,17 +1,19 @@
 /**
  * [REQ-02] The operator's session with one host: a single SSH connection shared by every caller, a cap on
- * concurrent channels (callers beyond it queue), reconnect with exponential backoff and jitter, command timeouts
- * and AbortSignal that end the remote process, and an audit record for every connection and command.
+ * concurrent channels that adapts to what the server accepts (callers beyond it queue, refused channels are
+ * retried: channel-opener.ts), reconnect with exponential backoff and jitter, command timeouts and AbortSignal
+ * that end the remote process, and an audit record for every connection and command. An unusable private key
+ * is audited as `ssh.credentials` (no connection attempted), not as a failed `ssh.connect`.
  */
 import type { SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import { OperatorError } from '../errors/operator-error.js';
-import { SshConnectError, SshTimeoutError } from '../errors/ssh-errors.js';
+import { SshConnectError, SshCredentialsError, SshTimeoutError } from '../errors/ssh-errors.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import type { AuditSink } from '../security/audit-log.js';
 import { sleep, systemClock, type Clock } from '../time/clock.js';
-import { ChannelLimiter } from './channel-limiter.js';
+import { ChannelOpener, type ChannelOpenerDeps } from './channel-opener.js';
 import { reconnectDelay } from './reconnect-delay.js';
 import { runOnChannel } from './run-on-channel.js';
 import type { AuditContext, CommandOptions, ExecOptions, ExecResult, RemoteProcess } from './remote-process.js';
@@ -22,16 +24,16 @@ import type { SshTarget } from './ssh-target.js';
 /** What a live connection negotiated, and the host key it verified. */
 export type ConnectionInfo = Pick<SshConnection, 'negotiated' | 'hostKeyFingerprint'>;
 
-export interface HostSessionDeps {
+export interface HostSessionDeps extends Pick<ChannelOpenerDeps, 'logger'> {
   audit: AuditSink;
-  metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshCommands'>;
+  metrics?: Pick<OperatorMetrics, 'sshSessions' | 'sshChannelsInUse' | 'sshChannelLimit' | 'sshChannelRefusals' | 'sshCommands'>;
   random?: () => number;
   /** Reconnect backoff, command timeouts and durations run on this clock (the system clock by default). */
   clock?: Clock;
 }
 
 export class HostSession {
-  private readonly limiter: ChannelLimiter;
+  private readonly channelOpener: ChannelOpener;
   private current: SshConnection | undefined;
   private connecting: Promise<SshConnection> | undefined;
   private failures = 0;
@@ -46,8 +48,8 @@ export class HostSession {
     private readonly config: SshConfig,
     private readonly deps: HostSessionDeps,
   ) {
-    this.limiter = new ChannelLimiter(config.maxSessionsPerHost);
     this.clock = deps.clock ?? systemClock;
+    this.channelOpener = new ChannelOpener(target.host, config.maxSessionsPerHost, { ...deps, clock: this.clock });
   }
 
   /** Connections opened so far (one per reconnect). */
@@ -55,8 +57,9 @@ export class HostSession {
     return this.connects;
   }
 
-  get channels(): { active: number; waiting: number; peak: number } {
-    return { active: this.limiter.active, waiting: this.limiter.waiting, peak: this.limiter.peakActive };
+  /** Channels in use, callers waiting, the most ever in use, and the current (adaptive) cap. */
+  get channels(): { active: number; waiting: number; peak: number; limit: number } {
+    return this.channelOpener.stats;
   }
 
   /** Negotiated algorithms and host key of the live connection, if any. */
@@ -107,11 +110,12 @@ export class HostSession {
   async spawn(argv: readonly string[], options: CommandOptions = {}): Promise<RemoteProcess> {
     const command = argvToCommand(argv);
     const started = this.clock.now();
-    const release = await this.acquireChannel(options.signal);
     let channelOpened = false;
     try {
-      const connection = await this.connection(options.signal);
-      const channel = await connection.openExecChannel(command);
+      const { value: { connection, channel }, release } = await this.channelOpener.open(async () => {
+        const connection = await this.connection(options.signal);
+        return { connection, channel: await connection.openExecChannel(command) };
+      }, options.signal);
       channelOpened = true;
       const timeoutMs = options.timeoutMs ?? this.config.commandTimeoutMs;
       const process = runOnChannel(channel, connection, {
@@ -134,7 +138,6 @@ export class HostSession {
       return process;
     } catch (error) {
       if (!channelOpened) {
-        release();
         this.deps.metrics?.sshCommands.inc({ host: this.target.host, outcome: 'failure' });
         this.audit('ssh.exec', argv, started, options.audit, 'failure', (error as Error).message);
       }
@@ -144,25 +147,9 @@ export class HostSession {
 
   /** An SFTP session on the shared connection (it takes one channel slot until `end()`). */
   async sftp(signal?: AbortSignal): Promise<SFTPWrapper> {
-    const release = await this.acquireChannel(signal);
-    try {
-      const sftp = await (await this.connection(signal)).openSftp();
-      sftp.once('close', release);
-      return sftp;
-    } catch (error) {
-      release();
-      throw error;
-    }
-  }
-
-  /** A channel slot; the in-use gauge follows every grant and release. */
-  private async acquireChannel(signal?: AbortSignal): Promise<() => void> {
-    const release = await this.limiter.acquire(signal);
-    this.deps.metrics?.sshChannelsInUse.set({ host: this.target.host }, this.limiter.active);
-    return () => {
-      release();
-      this.deps.metrics?.sshChannelsInUse.set({ host: this.target.host }, this.limiter.active);
-    };
+    const { value: sftp, release } = await this.channelOpener.open(async () => (await this.connection(signal)).openSftp(), signal);
+    sftp.once('close', release);
+    return sftp;
   }
 
   close(): void {
@@ -205,6 +192,11 @@ export class HostSession {
       });
       return connection;
     } catch (error) {
+      if (error instanceof SshCredentialsError) {
+        // Our key is unusable: the host was never contacted, so this is no connection attempt and no backoff.
+        this.audit('ssh.credentials', [`${this.target.user}@${this.target.address}:${this.target.port}`], started, undefined, 'failure', error.message, { connection: 'not attempted' });
+        throw error;
+      }
       this.failures += 1;
       this.nextAttemptAt = this.clock.now() + reconnectDelay(this.failures, this.config.reconnect, this.deps.random);
       const denied = error instanceof OperatorError && error.refusal;

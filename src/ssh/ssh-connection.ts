@@ -2,13 +2,17 @@
  * [REQ-02] One authenticated ssh2 connection to one host, with ssh2's callback API wrapped in promises here and
  * nowhere else. Opening it enforces the security defaults (REQ-05): the pinned host key is checked during key
  * exchange, before any authentication is attempted; only allowlisted algorithms are offered; key-only auth.
+ * The private key is read (PKCS#8 converted, see private-key.ts) before the socket is opened, so an unusable key
+ * fails with SshCredentialsError without contacting the host. A channel the server refuses to open (sshd's
+ * MaxSessions) is an SshChannelRefusedError, which channel-opener.ts retries.
  */
 import ssh2, { type Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { SshConfig } from '../config/types.js';
-import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshConnectError } from '../errors/ssh-errors.js';
+import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshChannelRefusedError, SshConnectError } from '../errors/ssh-errors.js';
 import { fingerprintOf, isPinned } from '../security/host-key-policy.js';
-import { toSsh2Algorithms, type NegotiatedAlgorithms } from './algorithms.js';
+import { ServerOffer, toSsh2Algorithms, type NegotiatedAlgorithms } from './algorithms.js';
 import { CoalescingSocket } from './coalescing-socket.js';
+import { usablePrivateKey } from './private-key.js';
 import type { SshTarget } from './ssh-target.js';
 
 interface Ssh2Negotiated {
@@ -43,16 +47,15 @@ export class SshConnection {
   static async open(target: SshTarget, config: SshConfig, signal?: AbortSignal): Promise<SshConnection> {
     signal?.throwIfAborted();
     const pins = target.hostKeys;
-    const parsed = ssh2.utils.parseKey(target.privateKey, target.passphrase);
-    if (parsed instanceof Error) {
-      throw new SshAuthError(target.host, `cannot read the private key: ${parsed.message}`);
-    }
+    const usableKey = usablePrivateKey(target);
     const client = new ssh2.Client();
+    const offer = new ServerOffer();
     let presented: string | undefined;
     let rejectedKey = false;
     let negotiated: Ssh2Negotiated | undefined;
     client.on('handshake', (n: Ssh2Negotiated) => {
       negotiated = n;
+      offer.stop();
     });
 
     return new Promise<SshConnection>((resolve, reject) => {
@@ -92,19 +95,21 @@ export class SshConnection {
         failed = true;
         settle();
         client.end();
-        reject(classifyConnectError(target.host, error, rejectedKey ? presented : undefined));
+        offer.stop();
+        if (rejectedKey && presented !== undefined) reject(new HostKeyMismatchError(target.host, presented, { cause: error }));
+        else reject(offer.noMatchError(target.host, error, config.algorithms) ?? classifyConnectError(target.host, error));
       });
       client.connect({
         sock: new CoalescingSocket().connectTo(target.port, target.address),
         username: target.user,
-        privateKey: target.privateKey,
-        passphrase: target.passphrase,
+        ...usableKey,
         tryKeyboard: false,
         agent: undefined,
         readyTimeout: config.connectTimeoutMs,
         keepaliveInterval: config.keepalive.intervalMs,
         keepaliveCountMax: config.keepalive.countMax,
         algorithms: toSsh2Algorithms(config.algorithms),
+        debug: offer.debug,
         hostVerifier: (key: Buffer) => {
           presented = fingerprintOf(key);
           rejectedKey = !isPinned(pins, key);
@@ -134,7 +139,7 @@ export class SshConnection {
     return new Promise((resolve, reject) => {
       try {
         this.client.exec(command, (error, channel) => {
-          if (error) reject(new SshConnectError(this.target.host, `cannot open a channel: ${error.message}`, { cause: error }));
+          if (error) reject(channelOpenError(this.target.host, error));
           else resolve(channel);
         });
       } catch (error) {
@@ -147,7 +152,7 @@ export class SshConnection {
     if (this.isClosed) throw this.closedError ?? new SshConnectError(this.target.host, 'connection closed');
     return new Promise((resolve, reject) => {
       this.client.sftp((error, sftp) => {
-        if (error) reject(new SshConnectError(this.target.host, `cannot start sftp: ${error.message}`, { cause: error }));
+        if (error) reject(channelOpenError(this.target.host, error, 'cannot start sftp'));
         else resolve(sftp);
       });
     });
@@ -158,13 +163,18 @@ export class SshConnection {
   }
 }
 
-function classifyConnectError(host: string, error: Error & { level?: string }, rejectedFingerprint?: string): Error {
-  if (rejectedFingerprint !== undefined) return new HostKeyMismatchError(host, rejectedFingerprint, { cause: error });
+function classifyConnectError(host: string, error: Error & { level?: string }): Error {
   if (error.level === 'client-authentication') {
     return new SshAuthError(host, 'the host refused our key (publickey authentication failed)', { cause: error });
   }
-  if (/no matching/i.test(error.message)) {
-    return new SshAlgorithmError(host, `the server offers no allowed algorithm: ${error.message}`, { cause: error });
-  }
   return new SshConnectError(host, error.message, { cause: error });
+}
+
+/**
+ * ssh2 reports SSH_MSG_CHANNEL_OPEN_FAILURE with the numeric reason code of RFC 4254 (sshd past MaxSessions
+ * answers 2, "open failed"); any other error (connection gone, request refused) has none.
+ */
+function channelOpenError(host: string, error: Error & { reason?: unknown }, what = 'cannot open a channel'): Error {
+  if (typeof error.reason === 'number') return new SshChannelRefusedError(host, `the server refused to open a channel: ${error.message}`, { cause: error });
+  return new SshConnectError(host, `${what}: ${error.message}`, { cause: error });
 }

@@ -65,6 +65,7 @@ export const ERROR_REASONS = {
   HostKeyMismatch: 'HostKeyMismatch',
   SshNoCommonAlgorithm: 'SshNoCommonAlgorithm',
   SshCommandTimeout: 'SshCommandTimeout',
+  SshChannelRefused: 'SshChannelRefused',
   LibvirtConnectionLost: 'LibvirtConnectionLost',
   LibvirtCallTimeout: 'LibvirtCallTimeout',
   LibvirtProtocolError: 'LibvirtProtocolError',

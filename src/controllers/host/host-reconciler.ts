@@ -9,10 +9,11 @@
  *   configuration key for it). Within the interval an unchanged host makes no mutating API call.
  * - unreachable, libvirt connection lost or timed out (retryable): status written, the error is thrown and the
  *   workqueue retries with per-key exponential backoff.
- * - missing or invalid credentials, host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
- *   errors (terminal): status written plus a Warning Event, then the error is returned as `Result.terminalError`
- *   (counted with its reason) with a slow re-check after `recheckIntervalMs` (5 min) — no hot loop; a change of
- *   the Host or of its Secret (mapped watch) triggers one at once.
+ * - missing or invalid credentials (including a private key that cannot be read: reason CredentialsInvalid,
+ *   naming the Secret, no connection made), host-key mismatch, refused key, no common algorithm, invalid spec,
+ *   libvirt errors (terminal): status written plus a Warning Event, then the error is returned as
+ *   `Result.terminalError` (counted with its reason) with a slow re-check after `recheckIntervalMs` (5 min) — no
+ *   hot loop; a change of the Host or of its Secret (mapped watch) triggers one at once.
  */
 import { HOST_CONDITIONS } from '../../api/v1alpha1/condition.js';
 import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';

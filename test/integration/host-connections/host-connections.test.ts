@@ -99,7 +99,7 @@ describe('[REQ-01][REQ-02] HostConnections: one shared way to reach a Host by na
     expect(repinned.fingerprint).to.equal(before.fingerprint);
   });
 
-  it('throws typed errors naming what is missing: the Host, its Secret, a valid pin, the pinned key', async () => {
+  it('throws typed errors naming what is missing: the Host, its Secret, a readable key, a valid pin, the pinned key', async () => {
     const signal = new AbortController().signal;
     expect(await rejectionOf(connections.open('absent', signal))).to.be.instanceOf(HostNotFoundError);
     putHost('hv1');
@@ -107,6 +107,11 @@ describe('[REQ-01][REQ-02] HostConnections: one shared way to reach a Host by na
     expect(noSecret).to.be.instanceOf(HostCredentialsError);
     expect(noSecret).to.include({ reason: 'CredentialsNotFound', retryable: false });
     expect(noSecret.message).to.equal('Secret keys/hv1-ssh of type kubernetes.io/ssh-auth not found');
+    putSecret('hv1-ssh', 'not a private key');
+    const unreadable = await rejectionOf(connections.open('hv1', signal));
+    expect(unreadable).to.be.instanceOf(HostCredentialsError);
+    expect(unreadable).to.include({ reason: 'CredentialsInvalid', retryable: false });
+    expect(unreadable.message).to.match(/^Secret keys\/hv1-ssh: cannot read the private key/);
     putSecret('hv1-ssh', sshd.clientKey.privateKey);
     putHost('hv1', { hostKeys: ['not a key'] });
     const badPin = await rejectionOf(connections.open('hv1', signal));

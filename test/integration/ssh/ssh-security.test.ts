@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintOf, pinHostKeys } from '../../../src/security/host-key-policy.js';
 import { isRetryable } from '../../../src/errors/operator-error.js';
-import { HostKeyMismatchError, SshAlgorithmError, SshAuthError } from '../../../src/errors/ssh-errors.js';
+import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshCredentialsError } from '../../../src/errors/ssh-errors.js';
 import { generateKey, startTestSshd, type KeyPair, type TestSshd } from '../../support/sshd/index.js';
-import { auditedSession, rejectionOf, targetFor } from './support.js';
+import { auditedSession, rejectionOf, shippedSshConfig, targetFor } from './support.js';
 
 describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
   this.timeout(60_000);
@@ -59,13 +59,18 @@ describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
     expect(isRetryable(error)).to.equal(false);
   });
 
-  it('reports a wrong passphrase as SshAuthError without contacting the host', async () => {
+  it('reports a wrong passphrase as a credentials problem, audited without a connection attempt', async () => {
+    const connections = async (): Promise<number> => (await sshd.log()).split('\n').filter((line) => line.startsWith('Connection from')).length;
+    const before = await connections();
     const key = keys['ed25519-passphrase'];
-    const { session } = auditedSession(targetFor(sshd, { privateKey: key?.privateKey ?? '', passphrase: 'wrong' }));
+    const { session, records } = auditedSession(targetFor(sshd, { privateKey: key?.privateKey ?? '', passphrase: 'wrong' }));
     const error = await rejectionOf(session.connect());
     session.close();
-    expect(error).to.be.instanceOf(SshAuthError);
+    expect(error).to.be.instanceOf(SshCredentialsError);
+    expect(isRetryable(error)).to.equal(false);
     expect(error.message).to.match(/cannot read the private key/);
+    expect(records().map((r) => [r.action, r.outcome])).to.deep.equal([['ssh.credentials', 'failure']]);
+    expect(await connections(), 'sshd saw no connection').to.equal(before);
   });
 
   for (const name of ['ecdsa', 'rsa-pem', 'ed25519-passphrase', 'rsa-pem-passphrase']) {
@@ -97,14 +102,43 @@ describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
     }
   });
 
-  it('refuses a server limited to a cipher outside the allowlist with a clear error', async () => {
+  it('refuses a server limited to a CTR cipher with an error naming its offer and our allowlist, audited as denied', async () => {
     const legacy = await startTestSshd({ extraConfig: ['Ciphers aes128-ctr', 'MACs hmac-sha2-256'] });
-    const { session } = auditedSession(targetFor(legacy));
+    const { session, records } = auditedSession(targetFor(legacy));
     try {
       const error = await rejectionOf(session.connect());
       expect(error).to.be.instanceOf(SshAlgorithmError);
-      expect(error.message).to.match(/no allowed algorithm.*cipher/i);
+      expect(error.message).to.equal(
+        'ssh test-host: no common client-to-server cipher: the server offers aes128-ctr; ' +
+          'our allowlist (ssh_config.yaml algorithms.ciphers) is aes128-gcm@openssh.com, aes256-gcm@openssh.com, chacha20-poly1305@openssh.com',
+      );
+      expect((error as SshAlgorithmError).mismatch).to.deep.equal({
+        what: 'client-to-server cipher',
+        serverOffer: ['aes128-ctr'],
+        allowlist: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com'],
+        configKey: 'ciphers',
+      });
       expect(isRetryable(error)).to.equal(false);
+      expect(records().at(-1)).to.include({ action: 'ssh.connect', outcome: 'denied', error: error.message });
+    } finally {
+      session.close();
+      await legacy.stop();
+    }
+  });
+
+  it('names both key-exchange lists when the server offers no allowed key exchange', async () => {
+    const legacy = await startTestSshd({ extraConfig: ['KexAlgorithms diffie-hellman-group14-sha256,diffie-hellman-group16-sha512'] });
+    const { session, records } = auditedSession(targetFor(legacy));
+    try {
+      const error = await rejectionOf(session.connect());
+      expect(error).to.be.instanceOf(SshAlgorithmError);
+      const mismatch = (error as SshAlgorithmError).mismatch;
+      expect(mismatch?.what).to.equal('key exchange algorithm');
+      expect(mismatch?.serverOffer).to.include.members(['diffie-hellman-group14-sha256', 'diffie-hellman-group16-sha512']);
+      expect(mismatch?.allowlist).to.deep.equal(shippedSshConfig.algorithms.kex);
+      expect(error.message).to.match(/the server offers diffie-hellman-group14-sha256, diffie-hellman-group16-sha512\b/);
+      expect(error.message).to.include(`our allowlist (ssh_config.yaml algorithms.kex) is ${shippedSshConfig.algorithms.kex.join(', ')}`);
+      expect(records().at(-1)).to.include({ action: 'ssh.connect', outcome: 'denied' });
     } finally {
       session.close();
       await legacy.stop();

@@ -31,7 +31,7 @@ export interface AuditedSession {
   records: () => Array<AuditEntryInput & { seq: number }>;
 }
 
-export function auditedSession(target: SshTarget, config: Partial<SshConfig> = {}, deps: Pick<HostSessionDeps, 'clock' | 'random'> = {}): AuditedSession {
+export function auditedSession(target: SshTarget, config: Partial<SshConfig> = {}, deps: Pick<HostSessionDeps, 'clock' | 'random' | 'logger'> = {}): AuditedSession {
   const lines: string[] = [];
   const audit = new AuditLog({ write: (line: string) => lines.push(line) }, { controller: 'integration-test' });
   const metrics = createMetricsRegistry();

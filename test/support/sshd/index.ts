@@ -39,19 +39,41 @@ export interface TestSshd {
 }
 
 export interface TestSshdOptions {
-  /** Extra sshd_config lines, e.g. `Ciphers aes128-ctr`. */
+  /** Extra sshd_config lines, e.g. `Ciphers aes128-ctr` or `MaxSessions 2`; they override the defaults. */
   extraConfig?: string[];
   /** More public keys to authorize besides the generated client key. */
   authorizedKeys?: string[];
 }
 
-export async function generateKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa', opts: { passphrase?: string; pem?: boolean } = {}): Promise<KeyPair> {
+/** `pem`: traditional PEM (`BEGIN RSA PRIVATE KEY`); `pkcs8`: PKCS#8 (`BEGIN [ENCRYPTED] PRIVATE KEY`, RSA and ECDSA). */
+export async function generateKey(dir: string, name: string, type: 'ed25519' | 'ecdsa' | 'rsa', opts: { passphrase?: string; pem?: boolean; pkcs8?: boolean } = {}): Promise<KeyPair> {
   const path = join(dir, name);
   const args = ['-q', '-t', type, '-N', opts.passphrase ?? '', '-C', name, '-f', path];
   if (type === 'rsa') args.push('-b', '2048');
   if (opts.pem) args.push('-m', 'PEM');
+  if (opts.pkcs8) args.push('-m', 'PKCS8');
   await run('ssh-keygen', args);
   return { path, privateKey: await readFile(path, 'utf8'), publicKey: (await readFile(`${path}.pub`, 'utf8')).trim() };
+}
+
+/**
+ * An ed25519 key in PKCS#8 PEM as `openssl genpkey` writes it (encrypted with AES-256-CBC when a passphrase is
+ * given). OpenSSH 9.2 cannot read this form, so the public-key line is built from the raw key OpenSSL prints.
+ */
+export async function generatePkcs8Ed25519(dir: string, name: string, passphrase?: string): Promise<KeyPair> {
+  const path = join(dir, name);
+  await run('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', path, ...(passphrase === undefined ? [] : ['-aes-256-cbc', '-pass', `pass:${passphrase}`])]);
+  await chmod(path, 0o600);
+  const { stdout } = await run('openssl', ['pkey', '-in', path, '-pubout', '-outform', 'DER', '-passin', `pass:${passphrase ?? ''}`], { encoding: 'buffer' });
+  const raw = stdout.subarray(stdout.length - 32);
+  const blob = Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(raw)]);
+  return { path, privateKey: await readFile(path, 'utf8'), publicKey: `ssh-ed25519 ${blob.toString('base64')} ${name}` };
+}
+
+function sshString(data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  return Buffer.concat([length, data]);
 }
 
 
@@ -99,6 +121,8 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
   await writeFile(
     configPath,
     [
+      // sshd takes the first value of a keyword, so the extra lines go before the defaults they override.
+      ...(options.extraConfig ?? []),
       `ListenAddress 127.0.0.1:${port}`,
       `HostKey ${hostKey.path}`,
       `AuthorizedKeysFile ${authorizedKeys}`,
@@ -112,7 +136,6 @@ export async function startTestSshd(options: TestSshdOptions = {}): Promise<Test
       'MaxStartups 100',
       'LogLevel VERBOSE',
       'Subsystem sftp internal-sftp',
-      ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
   );

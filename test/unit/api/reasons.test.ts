@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ERROR_REASONS, HOST_REASONS } from '../../../src/api/v1alpha1/condition.js';
 import { HostCredentialsError, HostNotFoundError } from '../../../src/errors/host-errors.js';
 import { InvalidSpecError } from '../../../src/errors/invalid-spec-error.js';
-import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshConnectError, SshTimeoutError } from '../../../src/errors/ssh-errors.js';
+import { HostKeyMismatchError, SshAlgorithmError, SshAuthError, SshChannelRefusedError, SshConnectError, SshCredentialsError, SshTimeoutError } from '../../../src/errors/ssh-errors.js';
 import { LibvirtConnectionError, LibvirtTimeoutError } from '../../../src/libvirt/libvirt-error.js';
 
 function sourceFiles(dir: string): string[] {
@@ -30,6 +30,8 @@ describe('[REQ-01] condition reasons are defined once', () => {
       new HostKeyMismatchError('h', 'SHA256:x'),
       new SshAlgorithmError('h', 'm'),
       new SshTimeoutError('h', 'm'),
+      new SshCredentialsError('h', 'm'),
+      new SshChannelRefusedError('h', 'm'),
       new InvalidSpecError('spec.x', 'm'),
       new HostNotFoundError('h'),
       new HostCredentialsError('h', HOST_REASONS.CredentialsNotFound, { namespace: 'n', name: 's' }, 'm'),

@@ -8,6 +8,8 @@ const OPERATOR_METRICS: Array<[string, string]> = [
   ['virtfleet_workqueue_depth', 'gauge'],
   ['virtfleet_ssh_sessions', 'gauge'],
   ['virtfleet_ssh_channels_in_use', 'gauge'],
+  ['virtfleet_ssh_channel_limit', 'gauge'],
+  ['virtfleet_ssh_channel_refusals_total', 'counter'],
   ['virtfleet_ssh_commands_total', 'counter'],
   ['virtfleet_transfer_bytes_total', 'counter'],
   ['virtfleet_transfer_rate_bytes_per_second', 'gauge'],

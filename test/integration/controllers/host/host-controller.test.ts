@@ -175,7 +175,8 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
       body: { metadata: { name: 'rotated-ssh' }, type: 'kubernetes.io/ssh-auth', stringData: { 'ssh-privatekey': 'not a private key' } },
     });
     await createHost('rotated');
-    await conditionOf('rotated', 'Authenticated', 'False', 'SshAuthenticationFailed');
+    const unusable = await conditionOf('rotated', 'Authenticated', 'False', 'CredentialsInvalid');
+    expect(findCondition(unusable.status?.conditions, 'Authenticated')?.message).to.match(new RegExp(`^Secret ${SECRET_NAMESPACE}/rotated-ssh: cannot read the private key`));
     const secret = await core.readNamespacedSecret({ namespace: SECRET_NAMESPACE, name: 'rotated-ssh' });
     await core.replaceNamespacedSecret({
       namespace: SECRET_NAMESPACE,

@@ -8,7 +8,7 @@ import type { Result } from '../../../../src/controller/reconciler.js';
 import { silentLogger } from '../../../../src/controller/runtime-logger.js';
 import { HostReconciler } from '../../../../src/controllers/host/host-reconciler.js';
 import { isRetryable } from '../../../../src/errors/operator-error.js';
-import { HostKeyMismatchError, SshAuthError, SshConnectError } from '../../../../src/errors/ssh-errors.js';
+import { HostKeyMismatchError, SshAuthError, SshConnectError, SshCredentialsError } from '../../../../src/errors/ssh-errors.js';
 import { LibvirtConnectionError } from '../../../../src/libvirt/libvirt-error.js';
 import { FakeClock } from '../../../support/fake-clock.js';
 import { InMemoryHosts, RecordingEvents, ScriptedHostAccess, SecretMap, domainXml, fixedHypervisor, type HostBehaviour } from './host-test-doubles.js';
@@ -96,6 +96,15 @@ const failures: FailureCase[] = [
     authenticated: ['False', 'CredentialsInvalid'],
     libvirtReady: ['Unknown', 'CredentialsInvalid'],
     message: "has no 'ssh-privatekey' key",
+    outcome: 'recheck later',
+  },
+  {
+    name: 'a private key that cannot be read (wrong passphrase)',
+    behaviour: { connect: { error: new SshCredentialsError('hv1', 'cannot read the private key: bad passphrase') }, hypervisor: healthy.hypervisor },
+    reachable: 'Unknown',
+    authenticated: ['False', 'CredentialsInvalid'],
+    libvirtReady: ['Unknown', 'CredentialsInvalid'],
+    message: 'Secret virtfleet-system/hv1-ssh: cannot read the private key: bad passphrase',
     outcome: 'recheck later',
   },
   {

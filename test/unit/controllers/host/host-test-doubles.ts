@@ -9,7 +9,7 @@ import { CustomResourceClient } from '../../../../src/controller/custom-resource
 import type { ConnectedHost, HostAccess } from '../../../../src/controllers/host/host-access.js';
 import type { HostEventSink } from '../../../../src/controllers/host/host-reconciler.js';
 import type { HypervisorApi } from '../../../../src/controllers/host/inspect-hypervisor.js';
-import type { SecretLookup } from '../../../../src/hosts/host-credentials.js';
+import { asSecretProblem, type SecretLookup } from '../../../../src/hosts/host-credentials.js';
 import { resolveHostTarget, type HostLookup, type TargetSources } from '../../../../src/hosts/host-target.js';
 import { HOST_RESOURCE } from '../../../../src/hosts/watch-keys.js';
 import type { SshTarget } from '../../../../src/ssh/ssh-target.js';
@@ -123,10 +123,11 @@ export class ScriptedHostAccess implements HostAccess {
   constructor(public behaviour: HostBehaviour, private readonly sources: TargetSources) {}
 
   async connect(hostName: string): Promise<ConnectedHost> {
-    const { target } = resolveHostTarget(this.sources, hostName);
+    const { host, target } = resolveHostTarget(this.sources, hostName);
     this.connects.push(target);
     const { connect } = this.behaviour;
-    if ('error' in connect) throw connect.error;
+    // As HostConnections.open: an unreadable key is reported as the Secret's problem.
+    if ('error' in connect) throw asSecretProblem(hostName, host.spec.credentialsSecretRef, connect.error);
     return { fingerprint: connect.fingerprint, hypervisor: this.hypervisor() };
   }
 
