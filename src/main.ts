@@ -73,6 +73,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     libvirt: config.libvirt,
     audit,
     metrics,
+    onAuditError: (error) => logger.error('audit record lost', { error: String(error) }),
   });
   const { informers } = registerHostController({
     manager,
@@ -81,6 +82,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     events: new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger }),
     clock: systemClock,
     workers: config.controller.workers.host,
+    heartbeatIntervalMs: config.controller.hosts.heartbeatIntervalSeconds * 1000,
+    connectionDrops: connections.drops(),
     credentialsNamespaces,
   });
 

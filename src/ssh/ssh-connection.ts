@@ -92,7 +92,7 @@ export class SshConnection {
         failed = true;
         settle();
         client.end();
-        reject(classifyConnectError(target.host, error, rejectedKey ? presented : undefined));
+        reject(classifyConnectError(target, error, rejectedKey ? presented : undefined));
       });
       client.connect({
         sock: new CoalescingSocket().connectTo(target.port, target.address),
@@ -158,10 +158,12 @@ export class SshConnection {
   }
 }
 
-function classifyConnectError(host: string, error: Error & { level?: string }, rejectedFingerprint?: string): Error {
+function classifyConnectError(target: SshTarget, error: Error & { level?: string }, rejectedFingerprint?: string): Error {
+  const { host } = target;
   if (rejectedFingerprint !== undefined) return new HostKeyMismatchError(host, rejectedFingerprint, { cause: error });
   if (error.level === 'client-authentication') {
-    return new SshAuthError(host, 'the host refused our key (publickey authentication failed)', { cause: error });
+    const account = `${target.user}@${target.address}:${target.port}`;
+    return new SshAuthError(host, `${account} refused our key (publickey authentication failed): check spec.user and the authorized keys of ${target.user}`, { cause: error });
   }
   if (/no matching/i.test(error.message)) {
     return new SshAlgorithmError(host, `the server offers no allowed algorithm: ${error.message}`, { cause: error });

@@ -1,11 +1,13 @@
 /**
  * [REQ-01][REQ-05] Registers the Host controller with a Manager: the shared Host informer (own kind), the shared
  * ssh-auth Secret informer (src/hosts/watch-keys.ts), whose changes map to the Hosts that reference the Secret,
- * and the shared VirtualMachine informer, whose changes map to a Host being deleted that they run on.
+ * the shared VirtualMachine informer, whose changes map to a Host being deleted that they run on, and the lost
+ * connections of HostConnections, each of which re-checks its Host at once (a dead host is seen in seconds).
  * The HostReconciler reads Hosts from the Host informer's cache; HostConnections reads the credentials from the
  * Secret informer's cache, which holds only Secrets of type kubernetes.io/ssh-auth in the credentials namespaces.
  */
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { map, type Observable } from 'rxjs';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { Clock } from '../../time/clock.js';
 import type { Controller } from '../../controller/controller.js';
@@ -32,6 +34,8 @@ export interface HostControllerOptions {
   workers: number;
   heartbeatIntervalMs?: number;
   recheckIntervalMs?: number;
+  /** Lost connections (HostConnections.drops()): each requests a reconcile of its Host at once. */
+  connectionDrops?: Observable<{ host: string }>;
 }
 
 export interface RegisteredHostController {
@@ -62,6 +66,7 @@ export function registerHostController(options: HostControllerOptions): Register
       watchOwnKind(hostInformer),
       watchMapped(secretInformer, (secret) => hostsUsingSecret(hostInformer.store.list(), secret)),
       watchMapped(vmInformer, (vm) => deletingHostOf(hostInformer.store, vm)),
+      ...(options.connectionDrops === undefined ? [] : [options.connectionDrops.pipe(map((drop) => ({ name: drop.host })))]),
     ],
   });
   return { controller, informers: [hostInformer, secretInformer, vmInformer] };

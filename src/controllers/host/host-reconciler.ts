@@ -5,12 +5,15 @@
  * write the status once; record an Event when Ready changed; return when to look again.
  *
  * Requeue policy (Result / errors, see src/controller/reconciler.ts):
- * - healthy: come back when the next heartbeat is due (`heartbeatIntervalMs`, 60 s by default; there is no
- *   configuration key for it). Within the interval an unchanged host makes no mutating API call.
- * - unreachable, libvirt connection lost or timed out (retryable): status written, the error is thrown and the
- *   workqueue retries with per-key exponential backoff.
+ * - healthy: come back when the next heartbeat is due (`heartbeatIntervalMs`: controller_config
+ *   `hosts.heartbeatIntervalSeconds`, 60 s by default). Within the interval an unchanged host makes no mutating API call.
+ * - unreachable, libvirt connection lost or timed out (retryable): status written, the error returned as
+ *   `Result.failure` with a re-check after `UNREACHABLE_RECHECK_MS`; the SSH session's own reconnect backoff
+ *   (capped at 2 s for a host that was connected) decides when a real attempt is made, and a re-check within the
+ *   backoff costs no network. A lost connection requests a reconcile at once (HostConnections.drops()).
+ * - credentials missing or unusable: the Host's SSH session is closed (revoking the Secret revokes the access).
  * - missing or invalid credentials, host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
- *   errors (terminal): status written plus a Warning Event, then the error is returned as `Result.terminalError`
+ *   errors (terminal): status written plus a Warning Event, then the error is returned as `Result.failure`
  *   (counted with its reason) with a slow re-check after `recheckIntervalMs` (5 min) — no hot loop; a change of
  *   the Host or of its Secret (mapped watch) triggers one at once.
  */
@@ -34,6 +37,8 @@ import { inspectHypervisor } from './inspect-hypervisor.js';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 60_000;
 export const DEFAULT_RECHECK_INTERVAL_MS = 300_000;
+/** How soon an unreachable Host is checked again. */
+export const UNREACHABLE_RECHECK_MS = 1000;
 
 /** What an Event is written through: the runtime's EventRecorder, or a recording double in tests. */
 export interface HostEventSink {
@@ -84,12 +89,13 @@ export class HostReconciler implements Reconciler {
       case 'credentials': {
         const { secretRef, reason } = observation.error;
         ctx.logger.warn('host credentials unusable', { reason, secret: `${secretRef.namespace}/${secretRef.name}` });
-        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
+        await this.options.access.forget(stored.metadata?.name ?? '', 'credentials-revoked');
+        return { requeueAfterMs: this.recheckIntervalMs, failure: observation.error };
       }
       case 'connect':
       case 'libvirt':
-        if (observation.error.retryable) throw observation.error;
-        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
+        if (observation.error.retryable) return { requeueAfterMs: UNREACHABLE_RECHECK_MS, failure: observation.error };
+        return { requeueAfterMs: this.recheckIntervalMs, failure: observation.error };
     }
   }
 
