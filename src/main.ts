@@ -11,6 +11,7 @@ import { systemClock } from './time/clock.js';
 import { EventRecorder } from './controller/event-recorder.js';
 import { Manager } from './controller/manager.js';
 import { hostAccessOver } from './controllers/host/host-access.js';
+import { HostConditionMetric } from './controllers/host/host-condition-metric.js';
 import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
 import { HostConnections } from './hosts/host-connections.js';
 import { hostInformer, sshAuthSecretInformer } from './hosts/watch-keys.js';
@@ -84,6 +85,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     workers: config.controller.workers.host,
     heartbeatIntervalMs: config.controller.hosts.heartbeatIntervalSeconds * 1000,
     connectionDrops: connections.drops(),
+    conditionMetric: new HostConditionMetric(metrics.hostCondition),
     credentialsNamespaces,
   });
 

@@ -18,6 +18,7 @@ import { watchMapped, watchOwnKind } from '../../controller/watch-sources.js';
 import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
 import { HOST_RESOURCE, hostInformer as sharedHostInformer, sshAuthSecretInformer, virtualMachineInformer } from '../../hosts/watch-keys.js';
 import type { HostAccess } from './host-access.js';
+import type { HostConditionMetric } from './host-condition-metric.js';
 import { HostReconciler, type HostEventSink } from './host-reconciler.js';
 import { deletingHostOf, hostsUsingSecret } from './host-requests.js';
 
@@ -36,6 +37,7 @@ export interface HostControllerOptions {
   recheckIntervalMs?: number;
   /** Lost connections (HostConnections.drops()): each requests a reconcile of its Host at once. */
   connectionDrops?: Observable<{ host: string }>;
+  conditionMetric?: HostConditionMetric;
 }
 
 export interface RegisteredHostController {
@@ -57,6 +59,7 @@ export function registerHostController(options: HostControllerOptions): Register
     clock: options.clock,
     ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
     ...(options.recheckIntervalMs === undefined ? {} : { recheckIntervalMs: options.recheckIntervalMs }),
+    ...(options.conditionMetric === undefined ? {} : { conditionMetric: options.conditionMetric }),
   });
   const controller = manager.addController({
     name: HOST_CONTROLLER_NAME,

@@ -31,6 +31,7 @@ import { OperatorError } from '../../errors/operator-error.js';
 import { SshConnectError } from '../../errors/ssh-errors.js';
 import type { HostLookup } from '../../hosts/host-target.js';
 import type { ConnectedHost, HostAccess } from './host-access.js';
+import type { HostConditionMetric } from './host-condition-metric.js';
 import { virtualMachinesOn, waitingForVirtualMachines, type VirtualMachineLister } from './host-deletion.js';
 import { desiredHostStatus, heartbeatDelayMs, type HostObservation, type StatusTiming } from './host-status.js';
 import { inspectHypervisor } from './inspect-hypervisor.js';
@@ -57,6 +58,8 @@ export interface HostReconcilerOptions {
   clock: Clock;
   heartbeatIntervalMs?: number;
   recheckIntervalMs?: number;
+  /** Where the Host's conditions are exported as `virtfleet_host_condition` (absent in unit tests that ignore it). */
+  conditionMetric?: HostConditionMetric;
 }
 
 export class HostReconciler implements Reconciler {
@@ -72,7 +75,10 @@ export class HostReconciler implements Reconciler {
 
   async reconcile(request: ReconcileRequest, ctx: ReconcileContext): Promise<Result> {
     const found = this.options.cache.get(undefined, request.name);
-    if (found === undefined) return {};
+    if (found === undefined) {
+      this.options.conditionMetric?.forget(request.name);
+      return {};
+    }
     if (found.metadata?.deletionTimestamp !== undefined) return this.finalize(found, ctx);
     const host = await ensureFinalizer(this.options.hosts, found, FINALIZERS.hostCleanup);
 
@@ -81,6 +87,7 @@ export class HostReconciler implements Reconciler {
     const status = desiredHostStatus(host.status, observation, host.metadata?.generation, timing);
     const stored = await this.statusWriter.update(host, status);
     if (stored === undefined) return {};
+    this.options.conditionMetric?.record(request.name, stored.status?.conditions);
     await this.recordChange(HOST_CONDITIONS.Ready, stored, host.status);
 
     switch (observation.stage) {
