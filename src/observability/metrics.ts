@@ -109,7 +109,7 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
     }),
     hostCondition: new Gauge({
       name: 'virtfleet_host_condition',
-      help: 'A Host condition with its current status and reason (value 1), e.g. condition="Ready",status="False",reason="HostKeyMismatch".',
+      help: 'A Host condition with its current status and reason (value 1): alert on condition Ready with status False.',
       labelNames: ['host', 'condition', 'status', 'reason'],
       registers,
     }),
