@@ -12,6 +12,7 @@ import { systemClock } from './time/clock.js';
 import { EventRecorder } from './controller/event-recorder.js';
 import { Manager } from './controller/manager.js';
 import { hostAccessOver } from './controllers/host/host-access.js';
+import { HostConditionMetric } from './controllers/host/host-condition-metric.js';
 import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
 import { registerVirtualMachineController, VIRTUAL_MACHINE_CONTROLLER_NAME } from './controllers/virtual-machine/vm-controller.js';
 import { vmHostAccessOver } from './controllers/virtual-machine/vm-host.js';
@@ -79,6 +80,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     audit,
     metrics,
     logger: logger.child({ component: 'ssh' }),
+    onAuditError: (error) => logger.error('audit record lost', { error: String(error) }),
   });
   const events = new EventRecorder(kubeConfig, { component: EVENT_SOURCE_COMPONENT, logger });
   const { informers } = registerHostController({
@@ -88,6 +90,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     events,
     clock: systemClock,
     workers: config.controller.workers.host,
+    heartbeatIntervalMs: config.controller.hosts.heartbeatIntervalSeconds * 1000,
+    connectionDrops: connections.drops(),
+    conditionMetric: new HostConditionMetric(metrics.hostCondition),
     credentialsNamespaces,
   });
   const vmController = registerVirtualMachineController({

@@ -22,6 +22,8 @@ export interface ControllerConfig {
   workers: { host: number; virtualMachine: number; imageTransfer: number };
   /** Full relist/resync period of every informer. */
   resyncPeriodSeconds: number;
+  /** How often a Ready Host is checked again (SSH, libvirt, capacity) and its lastHeartbeatTime written. */
+  hosts: { heartbeatIntervalSeconds: number };
   leaderElection: {
     enabled: boolean;
     leaseName: string;

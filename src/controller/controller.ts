@@ -2,8 +2,8 @@
  * [REQ-01] One controller: each of its request sources (subscribed until stopped) feeds a WorkQueue; N workers
  * take keys and call the Reconciler. Outcome handling follows controller-runtime: success forgets the key's
  * backoff, `requeueAfterMs` forgets and re-adds after the delay, a retryable error re-adds with backoff, a terminal
- * error (OperatorError with retryable false) forgets and does not re-add; a terminal failure returned in
- * `Result.terminalError` is counted as terminal and re-checked after `requeueAfterMs` (reconciler.ts).
+ * error (OperatorError with retryable false) forgets and does not re-add; a failure returned in `Result.failure`
+ * is counted with its reason and re-checked after `requeueAfterMs` (reconciler.ts).
  * Sources fail alone: a SourceFailure (a mapper threw) is logged and counted and the stream goes on; a source whose
  * stream errors is logged, counted and resubscribed after `SOURCE_RESUBSCRIBE_DELAY_MS`, the others untouched.
  * `stop()` aborts in-flight reconciles through their AbortSignal, shuts the queue down and waits for every worker.
@@ -141,10 +141,10 @@ export class Controller {
       const result: Result = await this.options.reconciler.reconcile(request, { signal: run.abort.signal, logger });
       run.queue.forget(key);
       if (result.requeueAfterMs !== undefined && result.requeueAfterMs > 0) run.queue.addAfter(key, result.requeueAfterMs);
-      if (result.terminalError !== undefined) {
-        outcome = 'terminal_error';
-        errorReason = result.terminalError.reason;
-        logger.warn('reconcile failed terminally, re-checking later', { reason: errorReason, error: result.terminalError.message, requeueAfterMs: result.requeueAfterMs });
+      if (result.failure !== undefined) {
+        outcome = result.failure.retryable ? 'error' : 'terminal_error';
+        errorReason = result.failure.reason;
+        logger.warn('reconcile failed, re-checking later', { reason: errorReason, error: result.failure.message, requeueAfterMs: result.requeueAfterMs });
       } else {
         outcome = result.requeueAfterMs !== undefined && result.requeueAfterMs > 0 ? 'requeue_after' : 'success';
       }

@@ -11,9 +11,10 @@
  * - Throwing a terminal error (`OperatorError` with `retryable: false`) does not requeue: before throwing, the
  *   reconciler records the condition and a Warning Event with the error's `reason`. The key runs again only when
  *   the object (or a mapped watch) changes — no hot loop.
- * - Resolving with `{ terminalError, requeueAfterMs }` is a terminal failure that still deserves a slow re-check
- *   (a Host whose key was refused may be fixed outside Kubernetes): condition and Warning Event recorded as for a
- *   thrown terminal error, counted as a terminal error with its reason, and the key comes back after the delay.
+ * - Resolving with `{ failure, requeueAfterMs }` is a failure already recorded in status (condition and Warning
+ *   Event) that the reconciler re-checks on its own schedule instead of the workqueue's backoff: a Host whose key
+ *   was refused (terminal, slow re-check) or that is unreachable (retryable, re-checked within seconds). It is
+ *   counted as an error with its reason and retryability, and the key comes back after `requeueAfterMs`.
  * - What triggers a reconcile (watch-sources.ts): an add, delete or resync of the object, and an update that
  *   changed its generation (spec), labels, annotations, finalizers, deletionTimestamp or ownerReferences. An
  *   update that changed only status (the reconciler's own status write coming back) does not, so never count on
@@ -42,8 +43,8 @@ export interface ReconcileContext {
 
 export interface Result {
   requeueAfterMs?: number;
-  /** A terminal failure already recorded in status; the controller counts it with its reason. */
-  terminalError?: OperatorError;
+  /** A failure already recorded in status; the controller counts it with its reason and retryability. */
+  failure?: OperatorError;
 }
 
 export interface Reconciler {

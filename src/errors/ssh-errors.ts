@@ -10,6 +10,16 @@ export class SshConnectError extends OperatorError {
   }
 }
 
+/**
+ * [REQ-02] The session is waiting out its reconnect backoff after a failed attempt: no attempt is made now. Carries
+ * the last attempt's message (so a status written from it does not change) and when the next attempt is allowed.
+ */
+export class SshBackoffError extends SshConnectError {
+  constructor(host: string, readonly retryAfterMs: number, lastError: Error) {
+    super(host, lastError.message.replace(/^ssh [^:]+: /, ''), { cause: lastError });
+  }
+}
+
 /** [REQ-02] The host refused our key. Retrying with the same key cannot help. */
 export class SshAuthError extends OperatorError {
   readonly retryable = false;

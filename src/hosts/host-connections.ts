@@ -12,7 +12,8 @@
  *   connection.libvirt         // LibvirtClient over that session (opens its RPC stream on first call)
  *   connections.drops()        // Observable<HostDrop>: a live SSH connection of a Host was lost
  *
- * `open` throws typed OperatorErrors: HostNotFoundError (retryable: not in the cache), HostCredentialsError
+ * `open` never waits out a reconnect backoff (SshBackoffError, retryable, at once) and each attempt is bounded by
+ * ssh_config connectTimeoutMs, so a reconcile never holds a worker for long. `open` throws typed OperatorErrors: HostNotFoundError (retryable: not in the cache), HostCredentialsError
  * (terminal: Secret missing, without a key, or with a key that cannot be read), InvalidSpecError (terminal: `spec.hostKeys`), and the SSH errors of
  * src/errors/ssh-errors.ts (SshConnectError retryable; SshAuthError, HostKeyMismatchError, SshAlgorithmError
  * terminal). Only the Host controller calls `forget` (Host deleted); `closeAll` is for operator shutdown. Every
@@ -27,7 +28,7 @@ import { LibvirtClient } from '../libvirt/libvirt-client.js';
 import { sshRpcTransportFactory } from '../libvirt/ssh-rpc-transport.js';
 import type { OperatorMetrics } from '../observability/metrics.js';
 import type { AuditSink } from '../security/audit-log.js';
-import type { HostSession } from '../ssh/host-session.js';
+import type { CloseReason, HostSession } from '../ssh/host-session.js';
 import { HostSessionPool } from '../ssh/host-session-pool.js';
 import { asSecretProblem } from './host-credentials.js';
 import { resolveHostTarget, type TargetSources } from './host-target.js';
@@ -56,6 +57,8 @@ export interface HostConnectionsOptions extends TargetSources {
   clock?: Clock;
   /** Where the SSH sessions log (a server allowing fewer channels than maxSessionsPerHost). */
   logger?: Pick<Logger, 'warn'>;
+  /** Told when an SSH audit record could not be written (logged by the operator). */
+  onAuditError?: (error: unknown) => void;
 }
 
 interface HostLibvirt {
@@ -76,6 +79,7 @@ export class HostConnections {
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
+      ...(options.onAuditError === undefined ? {} : { onAuditError: options.onAuditError }),
     });
   }
 
@@ -84,7 +88,7 @@ export class HostConnections {
     const { host, target } = resolveHostTarget(this.options, hostName);
     const session = this.pool.session(target);
     const entry = this.libvirtFor(hostName, session, host.spec.libvirtURI ?? HOST_DEFAULTS.libvirtURI);
-    const { hostKeyFingerprint } = await session.connect(signal).catch((error: unknown) => {
+    const { hostKeyFingerprint } = await session.connect(signal, { failFast: true }).catch((error: unknown) => {
       throw asSecretProblem(hostName, host.spec.credentialsSecretRef, error);
     });
     return { host: hostName, fingerprint: hostKeyFingerprint, session, libvirt: entry.client };
@@ -95,22 +99,28 @@ export class HostConnections {
     return this.dropped.asObservable();
   }
 
-  /** Closes and forgets everything open to the host (it was deleted). */
-  async forget(hostName: string): Promise<void> {
+  /**
+   * Closes and forgets everything open to the host: it was deleted (`host-forgotten`), or its Secret is gone or
+   * unusable (`credentials-revoked`). Resolves once the session is closed and its records written.
+   */
+  async forget(hostName: string, reason: CloseReason = 'host-forgotten'): Promise<void> {
     const entry = this.libvirt.get(hostName);
     this.libvirt.delete(hostName);
     entry?.stopWatchingDrops();
     await entry?.client.close();
-    this.pool.forget(hostName);
+    await this.pool.forget(hostName, reason);
   }
 
-  /** Closes every libvirt connection and SSH session (operator shutdown); `drops()` completes. */
+  /**
+   * Operator shutdown: closes every libvirt connection, then every SSH session; resolves once all are closed and
+   * their audit records written (so the audit log can close after it). `drops()` completes.
+   */
   async closeAll(): Promise<void> {
     const entries = [...this.libvirt.values()];
     this.libvirt.clear();
     for (const entry of entries) entry.stopWatchingDrops();
     await Promise.all(entries.map((entry) => entry.client.close()));
-    this.pool.closeAll();
+    await this.pool.closeAll();
     this.dropped.complete();
   }
 

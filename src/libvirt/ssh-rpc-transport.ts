@@ -19,6 +19,9 @@ type RelayKind = Exclude<LibvirtConfig['transport'], 'auto'>;
 
 const PROBE_ORDER: readonly RelayKind[] = ['virt-ssh-helper', 'socat', 'nc'];
 
+/** How long a relay may take to exit after its stdin closed before it is signalled. */
+const RELAY_EXIT_GRACE_MS = 2000;
+
 function relayArgv(kind: RelayKind, uri: string, socketPath: string): string[] {
   switch (kind) {
     case 'virt-ssh-helper':
@@ -61,17 +64,22 @@ export function sshRpcTransportFactory(
     const relay = config.transport === 'auto' ? await relayOf(runner, signal) : config.transport;
     const argv = relayArgv(relay, uri, config.socketPath);
     const lifetime = new AbortController();
+    let closedOnPurpose = false;
     // timeoutMs 0: the channel lives as long as the libvirt connection; closing aborts the remote process.
     // `signal` bounds only the opening: giving up on it ends the process whenever its channel opens.
-    const process = await boundedBy(runner.spawn(argv, { timeoutMs: 0, signal: lifetime.signal }), signal, lifetime);
+    const process = await boundedBy(runner.spawn(argv, { timeoutMs: 0, signal: lifetime.signal, endedOnPurpose: () => closedOnPurpose }), signal, lifetime);
     process.exit.catch(() => undefined); // the RPC connection sees the end through stdout
     process.stderr.resume();
     return {
       readable: process.stdout,
       writable: process.stdin,
+      // A close on purpose ends stdin, so the relay exits by itself (audited as success, ended by the operator);
+      // only a relay that has not exited after the grace period is ended with a signal.
       close: () => {
+        closedOnPurpose = true;
         process.stdin.end();
-        lifetime.abort(new LibvirtConnectionError('libvirt RPC transport closed'));
+        const force = setTimeout(() => lifetime.abort(new LibvirtConnectionError('libvirt RPC transport closed')), RELAY_EXIT_GRACE_MS);
+        void process.exit.catch(() => undefined).finally(() => clearTimeout(force));
       },
     };
   };

@@ -2,7 +2,7 @@
  * [REQ-06] Feeds what the controller runtime reports (ControllerMetricsSink) into the operator's Prometheus
  * metrics: workqueue depth gauge, reconcile duration histogram (result success | requeue | error), error counter
  * by the error's reason and whether it is retried (`retryable="true"`: requeued with backoff; `"false"`: terminal,
- * thrown or returned in Result.terminalError), informer restarts and source errors counters. The runtime reports
+ * thrown or returned in Result.failure), informer restarts and source errors counters. The runtime reports
  * queue depth only while keys wait, so the depth of each controller named up front starts at 0 (a scrape then
  * always finds the series).
  */

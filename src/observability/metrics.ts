@@ -34,6 +34,8 @@ export interface OperatorMetrics {
   informerRestarts: Counter<'resource'>;
   /** Events a controller's request source failed to map, or source streams that errored and were resubscribed. */
   sourceErrors: Counter<'controller' | 'source'>;
+  /** 1 for each condition of each Host with its current status and reason (one series per host and condition). */
+  hostCondition: Gauge<'host' | 'condition' | 'status' | 'reason'>;
 }
 
 const RECONCILE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -119,6 +121,12 @@ export function createOperatorMetrics(registry: Registry): OperatorMetrics {
       name: 'virtfleet_controller_source_errors_total',
       help: 'Events a controller request source failed to map, or source streams that errored and were resubscribed.',
       labelNames: ['controller', 'source'],
+      registers,
+    }),
+    hostCondition: new Gauge({
+      name: 'virtfleet_host_condition',
+      help: 'A Host condition with its current status and reason (value 1): alert on condition Ready with status False.',
+      labelNames: ['host', 'condition', 'status', 'reason'],
       registers,
     }),
   };

@@ -31,6 +31,11 @@ export interface CommandOptions {
   timeoutMs?: number;
   /** What the audit record says this command is for. */
   audit?: AuditContext;
+  /**
+   * True once the caller ended the command on purpose (e.g. closed a libvirt relay): however it exits then, the
+   * audit record says success, with `endedBy: operator`.
+   */
+  endedOnPurpose?: () => boolean;
 }
 
 export interface ExecOptions extends CommandOptions {

@@ -97,7 +97,7 @@ export class SshConnection {
         client.end();
         offer.stop();
         if (rejectedKey && presented !== undefined) reject(new HostKeyMismatchError(target.host, presented, { cause: error }));
-        else reject(offer.noMatchError(target.host, error, config.algorithms) ?? classifyConnectError(target.host, error));
+        else reject(offer.noMatchError(target.host, error, config.algorithms) ?? classifyConnectError(target, error));
       });
       client.connect({
         sock: new CoalescingSocket().connectTo(target.port, target.address),
@@ -163,9 +163,11 @@ export class SshConnection {
   }
 }
 
-function classifyConnectError(host: string, error: Error & { level?: string }): Error {
+function classifyConnectError(target: SshTarget, error: Error & { level?: string }): Error {
+  const { host } = target;
   if (error.level === 'client-authentication') {
-    return new SshAuthError(host, 'the host refused our key (publickey authentication failed)', { cause: error });
+    const account = `${target.user}@${target.address}:${target.port}`;
+    return new SshAuthError(host, `${account} refused our key (publickey authentication failed): check spec.user and the authorized keys of ${target.user}`, { cause: error });
   }
   return new SshConnectError(host, error.message, { cause: error });
 }

@@ -20,6 +20,9 @@ export const controllerConfigSchema: JSONSchemaType<ControllerConfig> = fileSche
     imageTransfer: integerSchema(4, 1),
   }),
   resyncPeriodSeconds: integerSchema(300, 1),
+  hosts: mappingSchema({
+    heartbeatIntervalSeconds: integerSchema(60, 1),
+  }),
   leaderElection: mappingSchema({
     enabled: booleanSchema(true),
     leaseName: stringSchema('virtfleet-controller', DNS_LABEL),

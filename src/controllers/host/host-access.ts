@@ -6,6 +6,7 @@
 import type { HostConnections } from '../../hosts/host-connections.js';
 import { ListDomainsFlags } from '../../libvirt/operations/domain-operations.js';
 import type { LibvirtClient } from '../../libvirt/libvirt-client.js';
+import type { CloseReason } from '../../ssh/host-session.js';
 import type { HypervisorApi } from './inspect-hypervisor.js';
 
 /** A connected host: the fingerprint of the pinned key it presented, and its libvirt calls. */
@@ -17,8 +18,8 @@ export interface ConnectedHost {
 export interface HostAccess {
   /** Connects to the named Host (or reuses the connection); throws the typed errors of HostConnections.open. */
   connect(hostName: string, signal: AbortSignal): Promise<ConnectedHost>;
-  /** Closes and forgets everything open to the host (it was deleted). */
-  forget(hostName: string): Promise<void>;
+  /** Closes and forgets everything open to the host: it was deleted, or its credentials were revoked. */
+  forget(hostName: string, reason?: CloseReason): Promise<void>;
 }
 
 export function hostAccessOver(connections: Pick<HostConnections, 'open' | 'forget'>): HostAccess {
@@ -27,7 +28,7 @@ export function hostAccessOver(connections: Pick<HostConnections, 'open' | 'forg
       const connection = await connections.open(hostName, signal);
       return { fingerprint: connection.fingerprint, hypervisor: libvirtHypervisorApi(connection.libvirt) };
     },
-    forget: (hostName) => connections.forget(hostName),
+    forget: (hostName, reason) => connections.forget(hostName, reason),
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * [REQ-01][REQ-05] Registers the Host controller with a Manager: the shared Host informer (own kind), the shared
  * ssh-auth Secret informer (src/hosts/watch-keys.ts), whose changes map to the Hosts that reference the Secret,
- * and the shared VirtualMachine informer, whose changes map to a Host being deleted that they run on.
+ * the shared VirtualMachine informer, whose changes map to a Host being deleted that they run on, and the lost
+ * connections of HostConnections, each of which re-checks its Host at once (a dead host is seen in seconds).
  * The HostReconciler reads Hosts from the Host informer's cache; HostConnections reads the credentials from the
  * Secret informer's cache, which holds only Secrets of type kubernetes.io/ssh-auth in the credentials namespaces.
  */
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { map, type Observable } from 'rxjs';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { Clock } from '../../time/clock.js';
 import type { Controller } from '../../controller/controller.js';
@@ -16,6 +18,7 @@ import { watchMapped, watchOwnKind } from '../../controller/watch-sources.js';
 import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
 import { HOST_RESOURCE, hostInformer as sharedHostInformer, sshAuthSecretInformer, virtualMachineInformer } from '../../hosts/watch-keys.js';
 import type { HostAccess } from './host-access.js';
+import type { HostConditionMetric } from './host-condition-metric.js';
 import { HostReconciler, type HostEventSink } from './host-reconciler.js';
 import { deletingHostOf, hostsUsingSecret } from './host-requests.js';
 
@@ -32,6 +35,9 @@ export interface HostControllerOptions {
   workers: number;
   heartbeatIntervalMs?: number;
   recheckIntervalMs?: number;
+  /** Lost connections (HostConnections.drops()): each requests a reconcile of its Host at once. */
+  connectionDrops?: Observable<{ host: string }>;
+  conditionMetric?: HostConditionMetric;
 }
 
 export interface RegisteredHostController {
@@ -53,6 +59,7 @@ export function registerHostController(options: HostControllerOptions): Register
     clock: options.clock,
     ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: options.heartbeatIntervalMs }),
     ...(options.recheckIntervalMs === undefined ? {} : { recheckIntervalMs: options.recheckIntervalMs }),
+    ...(options.conditionMetric === undefined ? {} : { conditionMetric: options.conditionMetric }),
   });
   const controller = manager.addController({
     name: HOST_CONTROLLER_NAME,
@@ -62,6 +69,7 @@ export function registerHostController(options: HostControllerOptions): Register
       watchOwnKind(hostInformer),
       watchMapped(secretInformer, (secret) => hostsUsingSecret(hostInformer.store.list(), secret)),
       watchMapped(vmInformer, (vm) => deletingHostOf(hostInformer.store, vm)),
+      ...(options.connectionDrops === undefined ? [] : [options.connectionDrops.pipe(map((drop) => ({ name: drop.host })))]),
     ],
   });
   return { controller, informers: [hostInformer, secretInformer, vmInformer] };

@@ -5,15 +5,18 @@
  * write the status once; record an Event when Ready changed; return when to look again.
  *
  * Requeue policy (Result / errors, see src/controller/reconciler.ts):
- * - healthy: come back when the next heartbeat is due (`heartbeatIntervalMs`, 60 s by default; there is no
- *   configuration key for it). Within the interval an unchanged host makes no mutating API call.
- * - unreachable, libvirt connection lost or timed out (retryable): status written, the error is thrown and the
- *   workqueue retries with per-key exponential backoff.
+ * - healthy: come back when the next heartbeat is due (`heartbeatIntervalMs`: controller_config
+ *   `hosts.heartbeatIntervalSeconds`, 60 s by default). Within the interval an unchanged host makes no mutating API call.
+ * - unreachable, libvirt connection lost or timed out (retryable): status written, the error returned as
+ *   `Result.failure` with a re-check after `UNREACHABLE_RECHECK_MS`; the SSH session's own reconnect backoff
+ *   (capped at 2 s for a host that was connected) decides when a real attempt is made, and a re-check within the
+ *   backoff costs no network. A lost connection requests a reconcile at once (HostConnections.drops()).
+ * - credentials missing or unusable: the Host's SSH session is closed (revoking the Secret revokes the access).
  * - missing or invalid credentials (including a private key that cannot be read: reason CredentialsInvalid,
- *   naming the Secret, no connection made), host-key mismatch, refused key, no common algorithm, invalid spec,
- *   libvirt errors (terminal): status written plus a Warning Event, then the error is returned as
- *   `Result.terminalError` (counted with its reason) with a slow re-check after `recheckIntervalMs` (5 min) — no
- *   hot loop; a change of the Host or of its Secret (mapped watch) triggers one at once.
+ *   naming the Secret, no connection made), host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
+ *   errors (terminal): status written plus a Warning Event, then the error is returned as `Result.failure`
+ *   (counted with its reason) with a slow re-check after `recheckIntervalMs` (5 min) — no hot loop; a change of
+ *   the Host or of its Secret (mapped watch) triggers one at once.
  */
 import { HOST_CONDITIONS } from '../../api/v1alpha1/condition.js';
 import { FINALIZERS } from '../../api/v1alpha1/finalizers.js';
@@ -29,12 +32,15 @@ import { OperatorError } from '../../errors/operator-error.js';
 import { SshConnectError } from '../../errors/ssh-errors.js';
 import type { HostLookup } from '../../hosts/host-target.js';
 import type { ConnectedHost, HostAccess } from './host-access.js';
+import type { HostConditionMetric } from './host-condition-metric.js';
 import { virtualMachinesOn, waitingForVirtualMachines, type VirtualMachineLister } from './host-deletion.js';
 import { desiredHostStatus, heartbeatDelayMs, type HostObservation, type StatusTiming } from './host-status.js';
 import { inspectHypervisor } from './inspect-hypervisor.js';
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 60_000;
 export const DEFAULT_RECHECK_INTERVAL_MS = 300_000;
+/** How soon an unreachable Host is checked again. */
+export const UNREACHABLE_RECHECK_MS = 1000;
 
 /** What an Event is written through: the runtime's EventRecorder, or a recording double in tests. */
 export interface HostEventSink {
@@ -53,6 +59,8 @@ export interface HostReconcilerOptions {
   clock: Clock;
   heartbeatIntervalMs?: number;
   recheckIntervalMs?: number;
+  /** Where the Host's conditions are exported as `virtfleet_host_condition` (absent in unit tests that ignore it). */
+  conditionMetric?: HostConditionMetric;
 }
 
 export class HostReconciler implements Reconciler {
@@ -68,7 +76,10 @@ export class HostReconciler implements Reconciler {
 
   async reconcile(request: ReconcileRequest, ctx: ReconcileContext): Promise<Result> {
     const found = this.options.cache.get(undefined, request.name);
-    if (found === undefined) return {};
+    if (found === undefined) {
+      this.options.conditionMetric?.forget(request.name);
+      return {};
+    }
     if (found.metadata?.deletionTimestamp !== undefined) return this.finalize(found, ctx);
     const host = await ensureFinalizer(this.options.hosts, found, FINALIZERS.hostCleanup);
 
@@ -77,6 +88,7 @@ export class HostReconciler implements Reconciler {
     const status = desiredHostStatus(host.status, observation, host.metadata?.generation, timing);
     const stored = await this.statusWriter.update(host, status);
     if (stored === undefined) return {};
+    this.options.conditionMetric?.record(request.name, stored.status?.conditions);
     await this.recordChange(HOST_CONDITIONS.Ready, stored, host.status);
 
     switch (observation.stage) {
@@ -85,12 +97,13 @@ export class HostReconciler implements Reconciler {
       case 'credentials': {
         const { secretRef, reason } = observation.error;
         ctx.logger.warn('host credentials unusable', { reason, secret: `${secretRef.namespace}/${secretRef.name}` });
-        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
+        await this.options.access.forget(stored.metadata?.name ?? '', 'credentials-revoked');
+        return { requeueAfterMs: this.recheckIntervalMs, failure: observation.error };
       }
       case 'connect':
       case 'libvirt':
-        if (observation.error.retryable) throw observation.error;
-        return { requeueAfterMs: this.recheckIntervalMs, terminalError: observation.error };
+        if (observation.error.retryable) return { requeueAfterMs: UNREACHABLE_RECHECK_MS, failure: observation.error };
+        return { requeueAfterMs: this.recheckIntervalMs, failure: observation.error };
     }
   }
 

@@ -119,6 +119,8 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     expect(metrics).to.match(/virtfleet_workqueue_depth\{controller="host"\} \d/);
     expect(metrics).to.contain('process_cpu_user_seconds_total');
     expect(metrics).to.match(/virtfleet_ssh_sessions\{host="[^"]+"\} 1/);
+    expect(metrics).to.contain('virtfleet_host_condition{host="hv-e2e",condition="Ready",status="True",reason="HostReady"} 1');
+    expect(metrics).to.match(/virtfleet_host_condition\{host="hv-wrong-key",condition="Ready",status="False",reason="HostKeyMismatch"\} 1/);
   });
 
   it('completes kubectl delete host (the finalizer is removed after the session is closed)', async () => {

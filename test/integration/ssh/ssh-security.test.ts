@@ -57,6 +57,7 @@ describe('[REQ-05] ssh transport security defaults (real sshd)', function () {
     session.close();
     expect(error).to.be.instanceOf(SshAuthError);
     expect(isRetryable(error)).to.equal(false);
+    expect(error.message, 'names the account that refused').to.contain(`${sshd.user}@${sshd.address}:${sshd.port} refused our key`);
   });
 
   it('reports a wrong passphrase as a credentials problem, audited without a connection attempt', async () => {

@@ -103,7 +103,7 @@ describe('[REQ-01] Controller', () => {
   });
 
   it('counts a terminal failure returned in the Result with its reason and re-checks after requeueAfterMs', async () => {
-    const { source, calls, outcomes, clock, controller } = harness(async () => ({ requeueAfterMs: 300_000, terminalError: new InvalidSpecError('spec.hostKeys', 'bad') }));
+    const { source, calls, outcomes, clock, controller } = harness(async () => ({ requeueAfterMs: 300_000, failure: new InvalidSpecError('spec.hostKeys', 'bad') }));
     controller.start();
     source.next({ name: 'x' });
     await clock.advance(299_999);

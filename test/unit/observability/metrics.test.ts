@@ -15,6 +15,7 @@ const OPERATOR_METRICS: Array<[string, string]> = [
   ['virtfleet_transfer_rate_bytes_per_second', 'gauge'],
   ['virtfleet_informer_restarts_total', 'counter'],
   ['virtfleet_controller_source_errors_total', 'counter'],
+  ['virtfleet_host_condition', 'gauge'],
 ];
 
 describe('[REQ-06] operator metrics', () => {

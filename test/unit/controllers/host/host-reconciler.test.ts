@@ -6,7 +6,7 @@ import type { VirtualMachine } from '../../../../src/api/v1alpha1/virtual-machin
 import { findCondition } from '../../../../src/controller/conditions.js';
 import type { Result } from '../../../../src/controller/reconciler.js';
 import { silentLogger } from '../../../../src/controller/runtime-logger.js';
-import { HostReconciler } from '../../../../src/controllers/host/host-reconciler.js';
+import { HostReconciler, UNREACHABLE_RECHECK_MS } from '../../../../src/controllers/host/host-reconciler.js';
 import { isRetryable } from '../../../../src/errors/operator-error.js';
 import { HostKeyMismatchError, SshAuthError, SshConnectError, SshCredentialsError } from '../../../../src/errors/ssh-errors.js';
 import { LibvirtConnectionError } from '../../../../src/libvirt/libvirt-error.js';
@@ -74,7 +74,7 @@ interface FailureCase {
   libvirtReady: [string, string];
   /** Text the Warning Event and the Ready condition's message contain. */
   message: string;
-  outcome: 'retry with backoff' | 'recheck later';
+  outcome: 'retry soon' | 'recheck later';
 }
 
 const failures: FailureCase[] = [
@@ -142,7 +142,7 @@ const failures: FailureCase[] = [
     authenticated: ['Unknown', 'SshConnectFailed'],
     libvirtReady: ['Unknown', 'SshConnectFailed'],
     message: 'ECONNREFUSED',
-    outcome: 'retry with backoff',
+    outcome: 'retry soon',
   },
   {
     name: 'a lost libvirt connection',
@@ -151,7 +151,7 @@ const failures: FailureCase[] = [
     authenticated: ['True', 'AuthSucceeded'],
     libvirtReady: ['False', 'LibvirtConnectionLost'],
     message: 'transport closed',
-    outcome: 'retry with backoff',
+    outcome: 'retry soon',
   },
 ];
 
@@ -225,12 +225,13 @@ describe('[REQ-01] HostReconciler', () => {
       expect(events.events[0]).to.include({ type: 'Warning', reason: blocking });
       expect(events.events[0]?.message).to.contain(failure.message);
       expect(host?.status?.observedGeneration).to.equal(1);
-      if (failure.outcome === 'retry with backoff') {
-        expect(first).to.be.instanceOf(Error);
-        expect(isRetryable(first)).to.equal(true);
+      if (failure.outcome === 'retry soon') {
+        expect(first).to.deep.include({ requeueAfterMs: UNREACHABLE_RECHECK_MS });
+        expect(isRetryable((first as Result).failure)).to.equal(true);
+        expect((first as Result).failure?.reason).to.equal(blocking);
       } else {
         expect(first).to.deep.include({ requeueAfterMs: RECHECK_MS });
-        const terminal = (first as Result).terminalError;
+        const terminal = (first as Result).failure;
         expect(terminal?.reason, 'the terminal failure is returned for the metrics').to.equal(blocking);
         expect(terminal?.retryable).to.equal(false);
       }
@@ -315,6 +316,16 @@ describe('[REQ-01] HostReconciler', () => {
     expect(await reconcile()).to.deep.equal({});
     expect(access.forgotten).to.deep.equal(['hv1']);
     expect(stored()).to.equal(undefined);
+  });
+
+  it('closes the Host session when its Secret is deleted: revoking the credentials revokes the access', async () => {
+    const { access, secrets, reconcile, stored } = harness(healthy);
+    await reconcile();
+    expect(access.forgetReasons).to.deep.equal([]);
+    secrets.delete('virtfleet-system', 'hv1-ssh');
+    await reconcile();
+    expect(access.forgetReasons).to.deep.equal(['hv1 credentials-revoked']);
+    expect(condition(stored(), 'Authenticated')).to.include({ status: 'False', reason: 'CredentialsNotFound' });
   });
 
   it('does nothing for a Host that no longer exists', async () => {

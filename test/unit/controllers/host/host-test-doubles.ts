@@ -104,6 +104,10 @@ export class SecretMap implements SecretLookup {
   get(namespace: string | undefined, name: string): V1Secret | undefined {
     return this.secrets.get(`${namespace}/${name}`);
   }
+
+  delete(namespace: string, name: string): void {
+    this.secrets.delete(`${namespace}/${name}`);
+  }
 }
 
 /**
@@ -119,6 +123,8 @@ export interface HostBehaviour {
 export class ScriptedHostAccess implements HostAccess {
   connects: SshTarget[] = [];
   forgotten: string[] = [];
+  /** `host reason` of every forget. */
+  forgetReasons: string[] = [];
 
   constructor(public behaviour: HostBehaviour, private readonly sources: TargetSources) {}
 
@@ -138,8 +144,9 @@ export class ScriptedHostAccess implements HostAccess {
     return { versions: fail, nodeInfo: fail, domainXmls: fail };
   }
 
-  async forget(hostName: string): Promise<void> {
+  async forget(hostName: string, reason = 'host-forgotten'): Promise<void> {
     this.forgotten.push(hostName);
+    this.forgetReasons.push(`${hostName} ${reason}`);
   }
 }
 
