@@ -154,6 +154,9 @@ describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator pro
     await ok(['apply', '-f', '-'], vmManifest('halted', { hostName: 'hv1', runStrategy: 'Halted', disks: blankDisk }));
     await waitStatus('halted', 'Stopped');
     expect(await domstate(1, `${APPS}_halted`)).to.equal('shut off');
+    // A stopped VM still holds its CPU and memory on the Host (the scheduler counts placed VMs, started or not):
+    // hv1 has 2 CPUs, so every hv1 case gives its VM back for the next one.
+    await ok(['-n', APPS, 'delete', 'vm', 'halted', '--timeout=60s']);
   });
 
   it('delete with deletionPolicy Delete removes domain and volumes; Orphan keeps the volumes', async () => {
@@ -181,6 +184,18 @@ describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator pro
     });
     expect(vm.status?.conditions?.find((condition) => condition.type === 'Synchronized')?.message).to.contain('does not own');
     expect((await host(1).virsh(['dumpxml', `${APPS}_clash`])).stdout).to.equal(before);
+    await ok(['-n', APPS, 'delete', 'vm', 'clash', '--timeout=60s']);
+    expect((await host(1).virsh(['dumpxml', `${APPS}_clash`])).stdout, 'deleting the VM leaves the foreign domain alone').to.equal(before);
+  });
+
+  it('runStrategy Manual starts only when the virtfleet.io/power annotation asks', async () => {
+    await ok(['apply', '-f', '-'], vmManifest('manual', { hostName: 'hv1', runStrategy: 'Manual', disks: blankDisk }));
+    await waitStatus('manual', 'Stopped');
+    expect(await domstate(1, `${APPS}_manual`)).to.equal('shut off');
+    await ok(['-n', APPS, 'annotate', 'vm', 'manual', 'virtfleet.io/power=on@1']);
+    await waitStatus('manual', 'Running');
+    expect(await domstate(1, `${APPS}_manual`)).to.equal('running');
+    await ok(['-n', APPS, 'delete', 'vm', 'manual', '--timeout=60s']);
   });
 
   it('memory larger than any Host: Unschedulable with InsufficientCapacity naming memory', async () => {
@@ -200,4 +215,15 @@ describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator pro
     expect(invalid.code).to.not.equal(0);
     expect(invalid.stderr).to.contain('spec.runStrategy');
   });
+
+  it('runStrategy Always starts the guest again after virsh destroy, with an Event', async () => {
+    await ok(['apply', '-f', '-'], vmManifest('always', { hostName: 'hv1', disks: blankDisk }));
+    await waitStatus('always', 'Running');
+    expect(await domstate(1, `${APPS}_always`)).to.equal('running');
+    expect((await host(1).virsh(['destroy', `${APPS}_always`])).code).to.equal(0);
+    await until('always running again', 30_000, async () => (await domstate(1, `${APPS}_always`)) === 'running' ? true : undefined);
+    const described = await ok(['-n', APPS, 'describe', 'vm', 'always']);
+    expect(described).to.match(/Warning\s+DomainStarted\s+.*restarted after a failure/);
+  });
+
 });
