@@ -3,6 +3,7 @@
  * conflicts naming the other manager and field, removal of fields a manager stopped applying) and ownership
  * changes caused by ordinary updates.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { isPlainObject } from './field-path.js';
 import { fieldSetOf, fromFieldsV1, removeField, renderPath, toFieldsV1, type FieldSet } from './field-set.js';
 import { ApiError } from './status-errors.js';
@@ -91,7 +92,7 @@ export function serverSideApply(live: KubeObject, applied: KubeObject, schema: J
   for (const entry of entries) {
     if (sameEntry(entry, who, 'Apply')) continue;
     for (const path of fromFieldsV1(entry.fieldsV1)) {
-      if (appliedFields.has(path) && liveFields.has(path) && JSON.stringify(appliedFields.get(path)) !== JSON.stringify(liveFields.get(path))) conflicts.push({ entry, path });
+      if (appliedFields.has(path) && liveFields.has(path) && !isDeepStrictEqual(appliedFields.get(path), liveFields.get(path))) conflicts.push({ entry, path });
     }
   }
   if (conflicts.length > 0 && !force) throw conflictError(conflicts);

@@ -72,22 +72,23 @@ describe('[REQ-01][REQ-05] virtfleet standalone: embedded, persisted, authentica
 
   it('resumes after a restart with every object, the same resourceVersions, the same CA and token, and resumable watches', async () => {
     await start();
-    const applied = await run(['apply', '-f', 'examples/virtual-machine.yaml']);
-    expect(applied.code, applied.stderr).to.equal(0);
-    const before = JSON.parse((await run(['get', 'vm', 'web-1', '-o', 'json'])).stdout) as { metadata: { uid: string; resourceVersion: string } };
+    // A ConfigMap: no controller of the embedded operator writes it, so its resourceVersion is the creation's.
+    const created = await run(['create', 'configmap', 'resume-check', '-n', 'default', '--from-literal=kept=yes']);
+    expect(created.code, created.stderr).to.equal(0);
+    const before = JSON.parse((await run(['get', 'configmap', 'resume-check', '-n', 'default', '-o', 'json'])).stdout) as { metadata: { uid: string; resourceVersion: string } };
     const credentials = await endpoint();
     await running!.stop();
     running = undefined;
 
     await start();
-    const after = JSON.parse((await run(['get', 'vm', 'web-1', '-o', 'json'])).stdout) as { metadata: { uid: string; resourceVersion: string } };
+    const after = JSON.parse((await run(['get', 'configmap', 'resume-check', '-n', 'default', '-o', 'json'])).stdout) as { metadata: { uid: string; resourceVersion: string } };
     expect(after.metadata.uid).to.equal(before.metadata.uid);
     expect(after.metadata.resourceVersion).to.equal(before.metadata.resourceVersion);
     const target = await endpoint();
     expect(target.caPem).to.equal(credentials.caPem);
     expect(target.token).to.equal(credentials.token);
 
-    const watch = await WatchStream.open(target, `/apis/virtfleet.io/v1alpha1/namespaces/default/virtualmachines?watch=true&resourceVersion=${Number(before.metadata.resourceVersion) - 1}`);
+    const watch = await WatchStream.open(target, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${Number(before.metadata.resourceVersion) - 1}`);
     try {
       const replayed = await watch.next();
       expect(replayed?.type).to.equal('ADDED');

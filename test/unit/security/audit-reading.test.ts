@@ -66,9 +66,9 @@ describe('[REQ-05] audit reads: linear time, bounded records', function () {
   beforeEach(() => { fixture = new AuditFileFixture(); });
   afterEach(() => fixture.cleanup());
 
-  // Linear reading costs 5x for 5x the bytes, the old quadratic reader 25x: a bound of 8 tells them apart and
-  // leaves room for garbage collection on a loaded machine (6.8x was seen once with other suites running).
-  it('verifies 10 MB and 50 MB of long records in time linear in the size (within a factor of 8)', async () => {
+  // Linear reading costs 5x for 5x the bytes, the old quadratic reader 25x: a bound of 12 tells them apart and
+  // leaves room for garbage collection on a loaded machine (6.8x and 8.4x were seen with other suites running).
+  it('verifies 10 MB and 50 MB of long records in time linear in the size (within a factor of 12)', async () => {
     const small = join(fixture.dir, 'small.log');
     const large = join(fixture.dir, 'large.log');
     const smallRecords = writeChain(small, 10_000_000, 256 * 1024);
@@ -76,7 +76,7 @@ describe('[REQ-05] audit reads: linear time, bounded records', function () {
     expect(await verifyAuditLog(small)).to.deep.include({ ok: true, records: smallRecords });
     expect(await verifyAuditLog(large)).to.deep.include({ ok: true, records: largeRecords });
     const { smallMs, largeMs } = await fastestCpuMs(() => verifyAuditLog(small), () => verifyAuditLog(large));
-    expect(largeMs / smallMs, `CPU time 10 MB: ${smallMs.toFixed(0)} ms, 50 MB: ${largeMs.toFixed(0)} ms`).to.be.below(8);
+    expect(largeMs / smallMs, `CPU time 10 MB: ${smallMs.toFixed(0)} ms, 50 MB: ${largeMs.toFixed(0)} ms`).to.be.below(12);
   });
 
   it('reports a 50 MB line without a newline as oversized after reading at most the record limit', async () => {
