@@ -2,7 +2,7 @@
  * [REQ-05] The `config` part of the chart's values.schema.json, derived from the operator's own configuration
  * schemas (src/config/schemas/), so `helm install` rejects what `virtfleet run` would reject, naming the key.
  * Values may leave any key out (the operator fills defaults), so `required` and `default` are dropped.
- * Regenerate the file after a schema change: `npx tsx test/unit/helm/config-values-schema.ts --write`.
+ * Regenerate the file after a schema change: `npx tsx test/integration/helm/config-values-schema.ts --write`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

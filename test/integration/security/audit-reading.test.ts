@@ -6,7 +6,7 @@ import { readChainHead } from '../../../src/security/audit-file.js';
 import { openAuditLog } from '../../../src/security/audit-log.js';
 import { GENESIS_HASH, MAX_AUDIT_RECORD_BYTES, sealRecord, sha256Hex, type AuditRecordBody } from '../../../src/security/audit-record.js';
 import { verifyAuditLog } from '../../../src/security/audit-verify.js';
-import { AuditFileFixture, entry } from './audit-fixtures.js';
+import { AuditFileFixture, entry } from '../../unit/security/audit-fixtures.js';
 
 function body(seq: number, prev: string, argument: string): AuditRecordBody {
   return { seq, time: '2025-01-01T12:00:00.000Z', controller: 'virtfleet-0', host: 'h1', action: 'file.write', arguments: { data: argument }, outcome: 'success', durationMs: 1, prev };
