@@ -9,6 +9,7 @@ import { startTestApiServer, type TestApiServer } from '../../support/apiserver/
 import { startHosts, stopHosts, type TestHost } from '../../support/hosts/index.js';
 import { kubectl } from '../../support/kubectl.js';
 import { startOperatorProcess } from './operator-process.js';
+import { until } from '../../support/until.js';
 
 const CRD_DIR = fileURLToPath(new URL('../../../crds', import.meta.url));
 const NAMESPACE = 'virtfleet-system';
@@ -20,15 +21,6 @@ interface AuditLine {
   outcome: string;
   arguments?: { reason?: string; argv?: string[] };
   error?: string;
-}
-
-/** Polls `probe` every 100 ms until it returns true; fails after `timeoutMs`. */
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('[REQ-01][REQ-05] virtfleet run shuts down cleanly with live SSH sessions and commands in flight', function () {
@@ -90,7 +82,7 @@ describe('[REQ-01][REQ-05] virtfleet run shuts down cleanly with live SSH sessio
       let code: number | null;
       try {
         const metrics = `http://${operator.healthAddress}/metrics`;
-        await until('a live SSH session', async () => /virtfleet_ssh_sessions\{host="hv-shutdown"\} 1/.test(await (await fetch(metrics)).text()));
+        await until('a live SSH session', 60_000, async () => /virtfleet_ssh_sessions\{host="hv-shutdown"\} 1/.test(await (await fetch(metrics)).text()) || undefined, 100);
         // a random moment within the heartbeat, so that some runs stop in the middle of a reconcile
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 1000)));
       } finally {

@@ -10,6 +10,7 @@ import { waitForSerialMarker } from '../../support/guest/serial-log.js';
 import { startHosts, stopHosts, type TestHost } from '../../support/hosts/index.js';
 import { kubectl, type KubectlResult } from '../../support/kubectl.js';
 import { startOperatorProcess, type OperatorProcess } from '../operator/operator-process.js';
+import { until } from '../../support/until.js';
 
 const CRD_DIR = fileURLToPath(new URL('../../../crds', import.meta.url));
 const SYSTEM = 'virtfleet-system';
@@ -21,16 +22,6 @@ const BOOT_DISK = '/opt/virtfleet-guest/disk.img';
 interface VmJson {
   metadata: { uid: string };
   status?: { printableStatus?: string; host?: string; domainUUID?: string; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator process, two Docker libvirt hosts, virsh as the oracle', function () {
