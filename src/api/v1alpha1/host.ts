@@ -33,16 +33,39 @@ export interface HostResources {
   memory?: Quantity;
 }
 
+/** The values of status.summary.status, as `kubectl get nodes` shows a Node. */
+export const HOST_SUMMARY_STATUSES = ['Ready', 'NotReady', 'Ready,SchedulingDisabled', 'NotReady,SchedulingDisabled'] as const;
+export type HostSummaryStatus = (typeof HOST_SUMMARY_STATUSES)[number];
+
+/** What `kubectl get hosts` prints (written by the Host controller, src/controllers/host/host-summary.ts). */
+export interface HostSummary {
+  /** `Ready` or `NotReady`, plus `,SchedulingDisabled` when spec.unschedulable is true. */
+  status: HostSummaryStatus;
+  /** The Ready condition's reason while the Host is not Ready. */
+  reason?: string;
+  /** allocated.memory and capacity.memory rounded down to a readable unit (`18Gi`); for people, not scheduling. */
+  allocatedMemory?: string;
+  capacityMemory?: string;
+}
+
+/**
+ * The facts (versions, capacity, allocated, vmCount) are last-known: read from the host at lastHeartbeatTime and
+ * kept, not refreshed, while Ready is not True.
+ */
 export interface HostStatus {
   /** Types in HOST_CONDITIONS. */
   conditions?: Condition[];
+  /** The host key that matched a pin at the last successful connection; cleared while the key does not match. */
   hostKeyFingerprint?: string;
+  /** The key the host presented while it matches no pin (HostKeyMismatch); cleared once a pin matches. */
+  presentedHostKeyFingerprint?: string;
   libvirtVersion?: string;
   hypervisorVersion?: string;
   capacity?: HostResources;
   allocated?: HostResources;
   vmCount?: number;
   lastHeartbeatTime?: string;
+  summary?: HostSummary;
   observedGeneration?: number;
 }
 

@@ -85,7 +85,7 @@ export class HostReconciler implements Reconciler {
 
     const observation = await this.observe(host, ctx.signal);
     const timing: StatusTiming = { now: new Date(this.options.clock.now()), heartbeatIntervalMs: this.heartbeatIntervalMs };
-    const status = desiredHostStatus(host.status, observation, host.metadata?.generation, timing);
+    const status = desiredHostStatus(host.status, observation, { generation: host.metadata?.generation, unschedulable: host.spec.unschedulable }, timing);
     const stored = await this.statusWriter.update(host, status);
     if (stored === undefined) return {};
     this.options.conditionMetric?.record(request.name, stored.status?.conditions);

@@ -1,8 +1,11 @@
 /**
  * [REQ-01] What the Host's status should say after one observation, as pure functions: the four conditions
- * (Reachable, Authenticated, LibvirtReady, Ready = all three True), the hypervisor facts, and
- * `lastHeartbeatTime`. The heartbeat advances only when the status changes anyway or the heartbeat interval has
- * passed, so reconciling an unchanged, healthy host within the interval yields the stored status (no write).
+ * (Reachable, Authenticated, LibvirtReady, Ready = all three True), the hypervisor facts, the host keys,
+ * `lastHeartbeatTime` and the printed `summary` (host-summary.ts). The heartbeat advances only when the status
+ * changes anyway or the heartbeat interval has passed, so reconciling an unchanged, healthy host within the
+ * interval yields the stored status (no write). Facts are last-known: an observation that does not reach libvirt
+ * keeps them as they were at lastHeartbeatTime. `hostKeyFingerprint` is only ever a key that matched a pin: a
+ * mismatch clears it and records the key the host presented in `presentedHostKeyFingerprint` instead.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { HOST_CONDITIONS, HOST_REASONS, type Condition, type ConditionStatus } from '../../api/v1alpha1/condition.js';
@@ -11,6 +14,8 @@ import { setCondition, toKubeTime, type ConditionUpdate } from '../../controller
 import type { HostCredentialsError } from '../../errors/host-errors.js';
 import { InvalidSpecError } from '../../errors/invalid-spec-error.js';
 import type { OperatorError } from '../../errors/operator-error.js';
+import { HostKeyMismatchError } from '../../errors/ssh-errors.js';
+import { hostSummary } from './host-summary.js';
 import type { HypervisorFacts } from './inspect-hypervisor.js';
 
 /** How far the reconcile got, and what stopped it. */
@@ -29,7 +34,14 @@ type Verdict = Pick<Condition, 'status' | 'reason' | 'message'>;
 
 const NOT_CHECKED = 'not checked: an earlier step failed';
 
-export function desiredHostStatus(previous: HostStatus | undefined, observation: HostObservation, generation: number | undefined, timing: StatusTiming): HostStatus {
+/** What of the Host the status depends on besides the observation. */
+export interface ObservedHost {
+  generation: number | undefined;
+  unschedulable: boolean | undefined;
+}
+
+export function desiredHostStatus(previous: HostStatus | undefined, observation: HostObservation, host: ObservedHost, timing: StatusTiming): HostStatus {
+  const { generation } = host;
   const [reachable, authenticated, libvirtReady] = verdicts(observation);
   // The step that failed, not the steps it left unchecked.
   const checks = [reachable, authenticated, libvirtReady];
@@ -46,7 +58,9 @@ export function desiredHostStatus(previous: HostStatus | undefined, observation:
   const conditions = updates.reduce<Condition[] | undefined>((current, update) => setCondition(current, update, timing.now), previous?.conditions) ?? [];
 
   const status: HostStatus = { ...previous, ...observedFacts(observation), conditions };
+  hostKeys(status, observation);
   if (generation !== undefined) status.observedGeneration = generation;
+  status.summary = hostSummary({ unschedulable: host.unschedulable }, status);
   if (observation.stage === 'ready' && (!isDeepStrictEqual(status, previous) || heartbeatDelayMs(status, timing) === 0)) {
     status.lastHeartbeatTime = toKubeTime(timing.now);
   }
@@ -93,15 +107,25 @@ function verdict(status: ConditionStatus, reason: string, message: string): Verd
   return { status, reason, message };
 }
 
+/** The matched key (a connection got past the host-key check) or the presented one (mismatch); else unchanged. */
+function hostKeys(status: HostStatus, observation: HostObservation): void {
+  if (observation.stage === 'ready' || observation.stage === 'libvirt') {
+    status.hostKeyFingerprint = observation.fingerprint;
+    delete status.presentedHostKeyFingerprint;
+  } else if (observation.error instanceof HostKeyMismatchError) {
+    delete status.hostKeyFingerprint;
+    status.presentedHostKeyFingerprint = observation.error.presentedFingerprint;
+  }
+}
+
 /** Facts an observation establishes; the others keep their last observed values. */
 function observedFacts(observation: HostObservation): HostStatus {
   switch (observation.stage) {
     case 'credentials':
     case 'connect':
-      return {};
     case 'libvirt':
-      return { hostKeyFingerprint: observation.fingerprint };
+      return {};
     case 'ready':
-      return { hostKeyFingerprint: observation.fingerprint, ...observation.facts };
+      return { ...observation.facts };
   }
 }

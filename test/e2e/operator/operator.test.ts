@@ -82,11 +82,13 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     await ok(['wait', '--for=condition=Ready', 'host/hv-e2e', '--timeout=120s']);
     const table = await ok(['get', 'hosts', '-o', 'wide']);
     const [header, row] = table.trim().split('\n');
-    expect(header).to.match(/^NAME\s+READY\s+ADDRESS\s+VMS\s+CPU\s+MEMORY\s+CPU CAPACITY\s+MEMORY CAPACITY\s+LIBVIRT\s+AGE/);
+    expect(header).to.match(/^NAME\s+STATUS\s+REASON\s+ADDRESS\s+VMS\s+CPU\(ALLOC\)\s+MEMORY\(ALLOC\)\s+CPU\(CAP\)\s+MEMORY\(CAP\)\s+LIBVIRT\s+LAST-HEARTBEAT\s+AGE/);
+    // Ready: the REASON cell is empty, so the row has one cell fewer than the header.
     const cells = row?.split(/\s{2,}/) ?? [];
-    expect(cells.slice(0, 6)).to.deep.equal(['hv-e2e', 'True', '127.0.0.1', '0', '0', '0']);
-    const status = JSON.parse(await ok(['get', 'host', 'hv-e2e', '-o', 'json'])) as { status: { capacity: { cpus: number; memory: string }; libvirtVersion: string } };
-    expect(cells.slice(6, 9)).to.deep.equal([String(status.status.capacity.cpus), status.status.capacity.memory, status.status.libvirtVersion]);
+    expect(cells.slice(0, 6)).to.deep.equal(['hv-e2e', 'Ready', '127.0.0.1', '0', '0', '0']);
+    const status = JSON.parse(await ok(['get', 'host', 'hv-e2e', '-o', 'json'])) as { status: { capacity: { cpus: number }; summary: { capacityMemory: string }; libvirtVersion: string } };
+    expect(cells.slice(6, 9)).to.deep.equal([String(status.status.capacity.cpus), status.status.summary.capacityMemory, status.status.libvirtVersion]);
+    expect(status.status.summary.capacityMemory).to.match(/^\d+(\.\d)?[KMGT]i$/);
     expect((await testHost.virsh(['version'])).stdout).to.contain(`libvirt ${status.status.libvirtVersion}`);
   });
 

@@ -131,8 +131,10 @@ describe('[REQ-01] CRD manifests in crds/', () => {
     const columns = (kind: (typeof KINDS)[number]): Record<string, string> =>
       Object.fromEntries((loadCrd(kind).spec.versions[0]?.additionalPrinterColumns ?? []).map((c) => [c.name, c.jsonPath]));
     expect(columns('Host')).to.include({
-      Ready: '.status.conditions[?(@.type=="Ready")].status', Address: '.spec.address', VMs: '.status.vmCount',
-      CPU: '.status.allocated.cpus', Memory: '.status.allocated.memory', Age: '.metadata.creationTimestamp',
+      Status: '.status.summary.status', Reason: '.status.summary.reason', Address: '.spec.address', VMs: '.status.vmCount',
+      'CPU(Alloc)': '.status.allocated.cpus', 'Memory(Alloc)': '.status.summary.allocatedMemory',
+      'CPU(Cap)': '.status.capacity.cpus', 'Memory(Cap)': '.status.summary.capacityMemory', 'Last-Heartbeat': '.status.lastHeartbeatTime',
+      Age: '.metadata.creationTimestamp',
     });
     expect(columns('VirtualMachine')).to.include({
       Status: '.status.printableStatus', Host: '.status.host', CPUs: '.spec.cpu.cores', Memory: '.spec.memory',

@@ -25,9 +25,11 @@ export const fullHost = {
   status: {
     conditions: ['Reachable', 'Authenticated', 'LibvirtReady', 'Ready'].map(condition),
     hostKeyFingerprint: 'SHA256:sJXsjbJLQ+c/RL/JSMoM+LQuwDJMTMar+pfHaWwMkos',
+    presentedHostKeyFingerprint: 'SHA256:AAAAjbJLQ+c/RL/JSMoM+LQuwDJMTMar+pfHaWwMkos',
     libvirtVersion: '9.0.0', hypervisorVersion: '7.2.0',
     capacity: { cpus: 16, memory: '64Gi' }, allocated: { cpus: 4, memory: 8589934592 },
     vmCount: 2, lastHeartbeatTime: TIME, observedGeneration: 2,
+    summary: { status: 'NotReady,SchedulingDisabled', reason: 'HostKeyMismatch', allocatedMemory: '8Gi', capacityMemory: '64Gi' },
   },
 } satisfies Host;
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import yaml from 'js-yaml';
 import {
-  API_VERSION, CONDITION_STATUSES, DELETION_POLICIES, DISK_BUSES, FIRMWARES, HOST_DEFAULTS, IMAGE_FORMATS,
+  API_VERSION, CONDITION_STATUSES, DELETION_POLICIES, DISK_BUSES, FIRMWARES, HOST_DEFAULTS, HOST_SUMMARY_STATUSES, IMAGE_FORMATS,
   LABEL_SELECTOR_OPERATORS, NETWORK_TYPES, NIC_MODELS, PRINTABLE_STATUSES, RUN_STRATEGIES, TRANSFER_PHASES,
   VIRTUAL_MACHINE_DEFAULTS, type ResourceKind,
 } from '../../../src/api/v1alpha1/index.js';
@@ -16,7 +16,7 @@ const conditionStatus = { 'status.conditions[].status': CONDITION_STATUSES };
 const operator = { 'spec.hostSelector.matchExpressions[].operator': LABEL_SELECTOR_OPERATORS };
 
 const ENUMS: Record<ResourceKind, Record<string, readonly string[]>> = {
-  Host: { ...conditionStatus },
+  Host: { ...conditionStatus, 'status.summary.status': HOST_SUMMARY_STATUSES },
   VirtualMachine: {
     ...conditionStatus, ...operator,
     'spec.runStrategy': RUN_STRATEGIES, 'spec.disks[].bus': DISK_BUSES, 'spec.networks[].type': NETWORK_TYPES,

@@ -4,7 +4,7 @@
  * this table (and then the CRD) following fails the typecheck, and the sync test compares the table with the CRDs.
  */
 import type {
-  Condition, Disk, DiskSource, ImageDiskSource, BlankDiskSource, Host, HostResources, HostSpec, HostStatus,
+  Condition, Disk, DiskSource, ImageDiskSource, BlankDiskSource, Host, HostResources, HostSpec, HostStatus, HostSummary,
   LabelSelector, LabelSelectorRequirement, LocalObjectReference, NamespacedObjectReference, Network, CloudInit,
   SecretKeyReference, StartFailure, VirtualMachine, VirtualMachineInterface, VirtualMachineSpec, VirtualMachineStatus,
   ImageTransfer, ImageTransferSpec, ImageTransferStatus, TransferSource, UrlSource, HostFileSource, VolumeSource,
@@ -37,9 +37,10 @@ export const TYPE_FIELDS: Record<ResourceKind, Record<string, string[]>> = {
     }),
     'spec.credentialsSecretRef': fieldsOf<NamespacedObjectReference>({ namespace: true, name: true }),
     status: fieldsOf<HostStatus>({
-      conditions: true, hostKeyFingerprint: true, libvirtVersion: true, hypervisorVersion: true, capacity: true,
-      allocated: true, vmCount: true, lastHeartbeatTime: true, observedGeneration: true,
+      conditions: true, hostKeyFingerprint: true, presentedHostKeyFingerprint: true, libvirtVersion: true, hypervisorVersion: true,
+      capacity: true, allocated: true, vmCount: true, lastHeartbeatTime: true, summary: true, observedGeneration: true,
     }),
+    'status.summary': fieldsOf<HostSummary>({ status: true, reason: true, allocatedMemory: true, capacityMemory: true }),
     'status.conditions[]': conditionFields,
     'status.capacity': fieldsOf<HostResources>({ cpus: true, memory: true }),
     'status.allocated': fieldsOf<HostResources>({ cpus: true, memory: true }),

@@ -18,6 +18,7 @@ import { HOST_RESOURCE, hostInformer, sshAuthSecretInformer } from '../../../../
 import { AuditLog } from '../../../../src/security/audit-log.js';
 import { startTestApiServer, type TestApiServer } from '../../../support/apiserver/index.js';
 import { startHosts, stopHosts, type TestHost } from '../../../support/hosts/index.js';
+import { kubectl } from '../../../support/kubectl.js';
 
 const REPO = new URL('../../../../', import.meta.url);
 const shipped: VirtfleetConfig = loadConfig(fileURLToPath(new URL('config/', REPO)));
@@ -81,12 +82,12 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
     });
   }
 
-  async function createHost(name: string, hostKeys = [testHost.hostKeyLine]): Promise<void> {
+  async function createHost(name: string, hostKeys = [testHost.hostKeyLine], extra: Partial<Host['spec']> = {}): Promise<void> {
     await hosts.create({
       apiVersion: 'virtfleet.io/v1alpha1',
       kind: 'Host',
       metadata: { name },
-      spec: { address: testHost.address, port: testHost.sshPort, user: testHost.user, credentialsSecretRef: { namespace: SECRET_NAMESPACE, name: `${name}-ssh` }, hostKeys },
+      spec: { address: testHost.address, port: testHost.sshPort, user: testHost.user, credentialsSecretRef: { namespace: SECRET_NAMESPACE, name: `${name}-ssh` }, hostKeys, ...extra },
     });
   }
 
@@ -147,6 +148,34 @@ describe('[REQ-01] Host controller against the test API server and a Docker libv
     const event = await warningEvent('wrong-key', 'HostKeyMismatch');
     expect(event.message).to.contain(testHost.hostKeyFingerprint);
     expect(event.involvedObject.kind).to.equal('Host');
+  });
+
+  it('prints kubectl get hosts like kubectl get nodes: STATUS with the NotReady reason and SchedulingDisabled, allocated CPU and memory, readable memory', async () => {
+    await createSecret('cordoned-ssh');
+    await createHost('cordoned', [testHost.hostKeyLine], { unschedulable: true });
+    await conditionOf('cordoned', 'Ready', 'True');
+    await conditionOf('wrong-key', 'Authenticated', 'False', 'HostKeyMismatch');
+    const result = await kubectl(['get', 'hosts', 'ready', 'wrong-key', 'cordoned', '-o', 'wide'], { kubeconfig: server.kubeconfigPath });
+    expect(result.code, result.stderr).to.equal(0);
+    console.log(result.stdout.replace(/^/gm, '      '));
+    const [header = '', ...lines] = result.stdout.trimEnd().split('\n');
+    expect(header.trim().split(/\s{2,}/)).to.deep.equal(['NAME', 'STATUS', 'REASON', 'ADDRESS', 'VMS', 'CPU(ALLOC)', 'MEMORY(ALLOC)', 'CPU(CAP)', 'MEMORY(CAP)', 'LIBVIRT', 'LAST-HEARTBEAT', 'AGE']);
+    // Cells by the header's column offsets: kubectl prints an absent value as an empty cell.
+    const starts = [...header.matchAll(/\S+/g)].map((match) => match.index);
+    const rows = Object.fromEntries(lines.map((line) => {
+      const cells = starts.map((start, index) => line.slice(start, starts[index + 1]).trim());
+      return [cells[0], cells];
+    }));
+    const nodeinfo = (await testHost.virsh(['nodeinfo'])).stdout;
+    const memoryKiB = Number(/Memory size:\s+(\d+) KiB/.exec(nodeinfo)?.[1]);
+    const gib = memoryKiB / 1024 / 1024;
+    const readable = gib >= 1 ? `${gib < 10 ? Math.floor(gib * 10) / 10 : Math.floor(gib)}Gi` : `${Math.floor(memoryKiB / 1024)}Mi`;
+    expect(rows.ready?.slice(0, 9)).to.deep.equal(['ready', 'Ready', '', testHost.address, '1', '2', '96Mi', String((await hosts.get(undefined, 'ready'))?.status?.capacity?.cpus), readable]);
+    expect(rows['wrong-key']?.slice(0, 3)).to.deep.equal(['wrong-key', 'NotReady', 'HostKeyMismatch']);
+    expect(rows.cordoned?.slice(0, 3)).to.deep.equal(['cordoned', 'Ready,SchedulingDisabled', '']);
+    const mismatched = await hosts.get(undefined, 'wrong-key');
+    expect(mismatched?.status?.hostKeyFingerprint, 'the presented key matched no pin').to.equal(undefined);
+    expect(mismatched?.status?.presentedHostKeyFingerprint).to.equal(testHost.hostKeyFingerprint);
   });
 
   it('reports a missing Secret as CredentialsNotFound with a Warning Event, and becomes Ready once the Secret is created', async () => {

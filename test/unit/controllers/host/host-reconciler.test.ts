@@ -46,7 +46,9 @@ function harness(behaviour: HostBehaviour, options: { secret?: Record<string, st
   const events = new RecordingEvents();
   const clock = new FakeClock();
   const virtualMachines: VirtualMachine[] = [];
-  const reconciler = new HostReconciler({ hosts, cache: hosts.cache, virtualMachines: { list: () => virtualMachines }, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS });
+  const reconciler = new HostReconciler({
+    hosts, cache: hosts.cache, virtualMachines: { list: () => virtualMachines }, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS,
+  });
   const name = host.metadata?.name ?? '';
   const ctx = { signal: new AbortController().signal, logger: silentLogger };
   /** One reconcile: its Result, or the error it threw. */
@@ -279,6 +281,38 @@ describe('[REQ-01] HostReconciler', () => {
     expect(readySince).to.equal('2025-01-01T00:00:00Z');
     expect(up?.status?.lastHeartbeatTime).to.equal('2025-01-01T00:00:10Z');
     expect(events.events.map((event) => `${event.type} ${event.reason}`)).to.deep.equal(['Normal HostReady', 'Warning SshConnectFailed', 'Normal HostReady']);
+  });
+
+  it('clears hostKeyFingerprint during a host-key mismatch, shows the presented key beside it, and restores the match once pinned', async () => {
+    const { hosts, access, reconcile, stored } = harness(healthy);
+    await reconcile();
+    expect(stored()?.status).to.deep.include({ hostKeyFingerprint: PINNED, summary: { status: 'Ready', allocatedMemory: '3Gi', capacityMemory: '16Gi' } });
+    expect(stored()?.status?.presentedHostKeyFingerprint).to.equal(undefined);
+    access.behaviour = { connect: { error: new HostKeyMismatchError('hv1', PRESENTED) }, hypervisor: healthy.hypervisor };
+    await reconcile();
+    const mismatched = stored();
+    expect(mismatched?.status?.hostKeyFingerprint, 'a key that matched no pin is never shown as the matched key').to.equal(undefined);
+    expect(mismatched?.status?.presentedHostKeyFingerprint).to.equal(PRESENTED);
+    expect(mismatched?.status?.summary).to.deep.equal({ status: 'NotReady', reason: 'HostKeyMismatch', allocatedMemory: '3Gi', capacityMemory: '16Gi' });
+    expect(mismatched?.status?.capacity, 'capacity stays last-known').to.deep.equal({ cpus: 8, memory: '16Gi' });
+    access.behaviour = { connect: { error: new SshConnectError('hv1', 'connect ECONNREFUSED') }, hypervisor: healthy.hypervisor };
+    await reconcile();
+    expect(stored()?.status?.presentedHostKeyFingerprint, 'an unreachable host keeps the last presented key').to.equal(PRESENTED);
+    access.behaviour = healthy;
+    await reconcile();
+    expect(stored()?.status?.hostKeyFingerprint).to.equal(PINNED);
+    expect(stored()?.status?.presentedHostKeyFingerprint).to.equal(undefined);
+    hosts.mutations = [];
+    await reconcile();
+    expect(hosts.mutations).to.deep.equal([]);
+  });
+
+  it('shows Ready,SchedulingDisabled for an unschedulable Host', async () => {
+    const host = hostObject();
+    host.spec.unschedulable = true;
+    const { reconcile, stored } = harness(healthy, { host });
+    await reconcile();
+    expect(stored()?.status?.summary?.status).to.equal('Ready,SchedulingDisabled');
   });
 
   it('closes the host session and removes the finalizer when the Host is deleted', async () => {
