@@ -10,7 +10,7 @@
  *   connection.fingerprint     // SHA256 fingerprint of the host key presented, which matched a pin
  *   connection.session         // HostSession: exec / spawn / sftp on the shared SSH connection
  *   connection.libvirt         // LibvirtClient over that session (opens its RPC stream on first call)
- *   connections.drops()        // Observable<HostDrop>: a live SSH connection of a Host was lost
+ *   connections.drops()        // Observable<HostDrop>: a live SSH or libvirt connection of a Host was lost
  *
  * `open` never waits out a reconnect backoff (SshBackoffError, retryable, at once) and each attempt is bounded by
  * ssh_config connectTimeoutMs, so a reconcile never holds a worker for long. `open` throws typed OperatorErrors: HostNotFoundError (retryable: not in the cache), HostCredentialsError
@@ -43,9 +43,14 @@ export interface HostConnection {
   readonly libvirt: LibvirtClient;
 }
 
-/** A live connection of a Host was lost; the next `open` reconnects (with the session's backoff). */
+/**
+ * A live connection of a Host was lost: its SSH connection (`ssh`; the next `open` reconnects with the session's
+ * backoff), or only its libvirt RPC connection (`libvirt`: libvirtd restarted or died while SSH stayed up; the next
+ * libvirt call reconnects).
+ */
 export interface HostDrop {
   host: string;
+  connection: 'ssh' | 'libvirt';
   error: Error;
 }
 
@@ -94,7 +99,7 @@ export class HostConnections {
     return { host: hostName, fingerprint: hostKeyFingerprint, session, libvirt: entry.client };
   }
 
-  /** Every lost SSH connection of any Host, as it happens. */
+  /** Every lost SSH or libvirt connection of any Host, as it happens. */
   drops(): Observable<HostDrop> {
     return this.dropped.asObservable();
   }
@@ -137,7 +142,12 @@ export class HostConnections {
       audit: { sink: this.options.audit, host: hostName },
       ...(this.options.clock === undefined ? {} : { clock: this.options.clock }),
     });
-    const stopWatchingDrops = session.onDrop((error) => this.dropped.next({ host: hostName, error }));
+    const stopWatchingSsh = session.onDrop((error) => this.dropped.next({ host: hostName, connection: 'ssh', error }));
+    const stopWatchingLibvirt = client.onConnectionLost((error) => this.dropped.next({ host: hostName, connection: 'libvirt', error }));
+    const stopWatchingDrops = (): void => {
+      stopWatchingSsh();
+      stopWatchingLibvirt();
+    };
     const entry: HostLibvirt = { session, uri, client, stopWatchingDrops };
     this.libvirt.set(hostName, entry);
     return entry;

@@ -54,6 +54,11 @@ export class LibvirtClient {
     return domainLifecycleEvents(this.session);
   }
 
+  /** Calls `watcher` each time the open connection is lost (libvirtd restarted, transport gone); returns its remover. */
+  onConnectionLost(watcher: (error: Error) => void): () => void {
+    return this.session.onConnectionLost(watcher);
+  }
+
   /** Closes the connection (CONNECT_CLOSE); a later call opens a new one. */
   close(): Promise<void> {
     return this.session.close();

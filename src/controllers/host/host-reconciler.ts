@@ -10,7 +10,8 @@
  * - unreachable, libvirt connection lost or timed out (retryable): status written, the error returned as
  *   `Result.failure` with a re-check after `UNREACHABLE_RECHECK_MS`; the SSH session's own reconnect backoff
  *   (capped at 2 s for a host that was connected) decides when a real attempt is made, and a re-check within the
- *   backoff costs no network. A lost connection requests a reconcile at once (HostConnections.drops()).
+ *   backoff costs no network. A lost connection requests a reconcile at once (HostConnections.drops()); for a
+ *   lost SSH connection that reconcile reports the loss without a new connect attempt (connection-drops.ts).
  * - credentials missing or unusable: the Host's SSH session is closed (revoking the Secret revokes the access).
  * - missing or invalid credentials (including a private key that cannot be read: reason CredentialsInvalid,
  *   naming the Secret, no connection made), host-key mismatch, refused key, no common algorithm, invalid spec, libvirt
@@ -31,6 +32,7 @@ import { HostCredentialsError } from '../../errors/host-errors.js';
 import { OperatorError } from '../../errors/operator-error.js';
 import { SshConnectError } from '../../errors/ssh-errors.js';
 import type { HostLookup } from '../../hosts/host-target.js';
+import type { UnreportedDrops } from './connection-drops.js';
 import type { ConnectedHost, HostAccess } from './host-access.js';
 import type { HostConditionMetric } from './host-condition-metric.js';
 import { virtualMachinesOn, waitingForVirtualMachines, type VirtualMachineLister } from './host-deletion.js';
@@ -59,6 +61,8 @@ export interface HostReconcilerOptions {
   clock: Clock;
   heartbeatIntervalMs?: number;
   recheckIntervalMs?: number;
+  /** Lost SSH connections not yet reported (filled by the drop source); absent: every check connects. */
+  drops?: Pick<UnreportedDrops, 'take' | 'forget'>;
   /** Where the Host's conditions are exported as `virtfleet_host_condition` (absent in unit tests that ignore it). */
   conditionMetric?: HostConditionMetric;
 }
@@ -78,6 +82,7 @@ export class HostReconciler implements Reconciler {
     const found = this.options.cache.get(undefined, request.name);
     if (found === undefined) {
       this.options.conditionMetric?.forget(request.name);
+      this.options.drops?.forget(request.name);
       return {};
     }
     if (found.metadata?.deletionTimestamp !== undefined) return this.finalize(found, ctx);
@@ -124,8 +129,10 @@ export class HostReconciler implements Reconciler {
     return {};
   }
 
-  /** Credentials, then SSH, then libvirt: how far the host gets and what it reports. */
+  /** A connection just lost (reported as such), else credentials, then SSH, then libvirt: how far the host gets. */
   private async observe(host: Host, signal: AbortSignal): Promise<HostObservation> {
+    const lost = this.options.drops?.take(host.metadata?.name ?? '');
+    if (lost !== undefined) return { stage: 'connect', error: lost };
     let connection: ConnectedHost;
     try {
       connection = await this.options.access.connect(host.metadata?.name ?? '', signal);

@@ -40,6 +40,7 @@ export class RpcSession {
   private current: RpcConnection | null = null;
   private connecting: Promise<RpcConnection> | null = null;
   private listeners = new Set<EventListener>();
+  private lossWatchers = new Set<(error: LibvirtConnectionError) => void>();
 
   constructor(private readonly transportFactory: RpcTransportFactory, private readonly options: RpcSessionOptions) {}
 
@@ -69,6 +70,17 @@ export class RpcSession {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Calls `watcher` each time an open connection is lost (dropped, timed out, or closed), for as long as it stays
+   * registered; returns the function removing it. A connection that failed its handshake was never open.
+   */
+  onConnectionLost(watcher: (error: LibvirtConnectionError) => void): () => void {
+    this.lossWatchers.add(watcher);
+    return () => {
+      this.lossWatchers.delete(watcher);
     };
   }
 
@@ -143,6 +155,7 @@ export class RpcSession {
     const listeners = [...this.listeners];
     this.listeners.clear();
     for (const listener of listeners) listener.onConnectionLost(error);
+    for (const watcher of [...this.lossWatchers]) watcher(error);
   }
 }
 

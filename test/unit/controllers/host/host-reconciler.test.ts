@@ -6,6 +6,7 @@ import type { VirtualMachine } from '../../../../src/api/v1alpha1/virtual-machin
 import { findCondition } from '../../../../src/controller/conditions.js';
 import type { Result } from '../../../../src/controller/reconciler.js';
 import { silentLogger } from '../../../../src/controller/runtime-logger.js';
+import { UnreportedDrops } from '../../../../src/controllers/host/connection-drops.js';
 import { HostReconciler, UNREACHABLE_RECHECK_MS } from '../../../../src/controllers/host/host-reconciler.js';
 import { isRetryable } from '../../../../src/errors/operator-error.js';
 import { HostKeyMismatchError, SshAuthError, SshConnectError, SshCredentialsError } from '../../../../src/errors/ssh-errors.js';
@@ -36,7 +37,7 @@ const healthy: HostBehaviour = {
   ]),
 };
 
-function harness(behaviour: HostBehaviour, options: { secret?: Record<string, string> | 'absent'; host?: Host } = {}) {
+function harness(behaviour: HostBehaviour, options: { secret?: Record<string, string> | 'absent'; host?: Host; drops?: UnreportedDrops } = {}) {
   const hosts = new InMemoryHosts();
   const secrets = new SecretMap();
   const host = options.host ?? hostObject();
@@ -48,6 +49,7 @@ function harness(behaviour: HostBehaviour, options: { secret?: Record<string, st
   const virtualMachines: VirtualMachine[] = [];
   const reconciler = new HostReconciler({
     hosts, cache: hosts.cache, virtualMachines: { list: () => virtualMachines }, access, events, clock, heartbeatIntervalMs: HEARTBEAT_MS, recheckIntervalMs: RECHECK_MS,
+    ...(options.drops === undefined ? {} : { drops: options.drops }),
   });
   const name = host.metadata?.name ?? '';
   const ctx = { signal: new AbortController().signal, logger: silentLogger };
@@ -313,6 +315,24 @@ describe('[REQ-01] HostReconciler', () => {
     const { reconcile, stored } = harness(healthy, { host });
     await reconcile();
     expect(stored()?.status?.summary?.status).to.equal('Ready,SchedulingDisabled');
+  });
+
+  it('reports a lost SSH connection at once without connecting, then checks for real; a lost libvirt connection alone is checked for real', async () => {
+    const drops = new UnreportedDrops();
+    const { access, reconcile, stored } = harness(healthy, { drops });
+    await reconcile();
+    const connects = access.connects.length;
+    drops.record({ host: 'hv1', connection: 'libvirt', error: new Error('libvirt RPC transport closed') });
+    await reconcile();
+    expect(access.connects.length, 'a libvirt drop is checked over the live SSH connection').to.equal(connects + 1);
+    expect(condition(stored(), 'Ready')?.status).to.equal('True');
+    drops.record({ host: 'hv1', connection: 'ssh', error: new Error('ssh hv1: keepalive timeout') });
+    expect(await reconcile()).to.deep.include({ requeueAfterMs: UNREACHABLE_RECHECK_MS });
+    expect(access.connects.length, 'no connect attempt to a host that just went silent').to.equal(connects + 1);
+    expect(condition(stored(), 'Reachable')).to.include({ status: 'False', reason: 'SshConnectFailed', message: 'ssh hv1: connection lost: keepalive timeout' });
+    await reconcile();
+    expect(access.connects.length).to.equal(connects + 2);
+    expect(condition(stored(), 'Ready')?.status).to.equal('True');
   });
 
   it('closes the host session and removes the finalizer when the Host is deleted', async () => {
