@@ -1,6 +1,8 @@
 /**
- * [REQ-06] The operator's root logger: winston, one JSON object per line with `timestamp` and `level`, level
- * from `ControllerConfig.logLevel`. Messages are constant; data goes in fields; each reconcile logs through
+ * [REQ-06] The operator's root logger: winston, one JSON object per line that starts
+ * `{"log":"operator","time":"<ISO 8601>","level":...,"message":...}`, level from `ControllerConfig.logLevel`.
+ * `log` and `time` are the fields audit records share (`"log":"audit"`, src/security/audit-record.ts), so the
+ * two can go to one stream (audit.sink stdout) and be told apart by one field. Messages are constant; data goes in fields; each reconcile logs through
  * `logger.child({controller, namespace, name, reconcileId})` (winston's own child loggers).
  * [REQ-05] The last format is `redactedJson`: it redacts the whole entry (message, metadata, nested objects,
  * Errors, splat arguments) with src/security/redact.ts and serialises it itself, so no later format can add
@@ -24,9 +26,13 @@ export interface RootLoggerOptions {
 const MESSAGE = Symbol.for('message');
 const SPLAT = Symbol.for('splat');
 
+/** The `log` field of every log line. */
+export const OPERATOR_LOG_STREAM = 'operator';
+
 /** Redacts a whole log entry and sets the serialised line winston's transports write. */
 const redactedJson = winston.format((info) => {
-  const fields = redactFields({ ...info });
+  const { level, message, ...meta } = info;
+  const fields = redactFields({ log: OPERATOR_LOG_STREAM, time: new Date().toISOString(), level, message, ...meta });
   const unmerged = unmergedArguments(info);
   if (unmerged.length > 0) fields.splat = redact(unmerged);
   (info as unknown as Record<symbol, unknown>)[MESSAGE] = JSON.stringify(fields);
@@ -56,7 +62,6 @@ export function createRootLogger(options: RootLoggerOptions): Logger {
     defaultMeta: options.defaultMeta,
     format: winston.format.combine(
       winston.format.errors({ stack: true }),
-      winston.format.timestamp(),
       redactedJson(),
     ),
     transports: [transport],

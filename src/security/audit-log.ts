@@ -10,7 +10,7 @@
 import type { ControllerConfig } from '../config/types.js';
 import { AuditLogError } from './audit-error.js';
 import { AppendOnlyFile, EMPTY_CHAIN, readChainHead, type ChainHead } from './audit-file.js';
-import { MAX_AUDIT_RECORD_BYTES, sealRecord, sha256Hex, type AuditEntryInput, type AuditRecord, type AuditRecordBody } from './audit-record.js';
+import { AUDIT_LOG_STREAM, MAX_AUDIT_RECORD_BYTES, sealRecord, sha256Hex, type AuditEntryInput, type AuditRecord, type AuditRecordBody } from './audit-record.js';
 import { redactFields } from './redact.js';
 import { redactString } from './redact-rules.js';
 
@@ -25,7 +25,7 @@ export interface AuditLineWriter {
 }
 
 export interface AuditLogOptions {
-  /** Identity of this operator instance, e.g. the pod name. */
+  /** Identity of this operator instance, e.g. the pod name: written as each record's `instance`. */
   controller: string;
   /** Where the chain stands in the sink already; an empty chain by default. */
   head?: ChainHead;
@@ -47,9 +47,10 @@ export class AuditLog implements AuditSink {
   record(entry: AuditEntryInput): AuditRecord {
     if (this.closed) throw new AuditLogError('sink', 'record() called after close()');
     const body = {
+      log: AUDIT_LOG_STREAM,
       seq: this.head.seq + 1,
       time: this.now().toISOString(),
-      controller: this.options.controller,
+      instance: this.options.controller,
       resource: entry.resource,
       host: entry.host,
       action: entry.action,

@@ -3,8 +3,11 @@
  * (audit-verify.ts).
  *
  * One record is one line of UTF-8 JSON terminated by "\n", with its fields in this order:
- *   seq, time, controller, resource?, host?, action, arguments?, outcome, error?, durationMs, prev, hash
+ *   log, seq, time, instance, resource?, host?, action, arguments?, outcome, error?, durationMs, prev, hash
+ * - `log`: always "audit"; the operator's log lines carry `"log":"operator"` and the same `time` field, so a
+ *   collector reading both from standard output (audit.sink stdout) tells them apart by this one field.
  * - `seq`: 1 for the first record of a file, then +1 per record.
+ * - `instance`: the operator instance that acted (the pod name); log lines name the controller in `controller`.
  * - `time`: ISO 8601 UTC time the record was written, i.e. when the action ended (`durationMs` before it began).
  * - `prev`: lowercase hex SHA-256 of the previous record's exact line (all its bytes, `hash` field included,
  *   without the "\n"); GENESIS_HASH (64 zeros) for seq 1.
@@ -49,11 +52,15 @@ export interface AuditEntryInput {
   durationMs: number;
 }
 
+/** The `log` field of every audit record. */
+export const AUDIT_LOG_STREAM = 'audit' as const;
+
 /** A record as written, after redaction and sealing. */
 export interface AuditRecord extends AuditEntryInput {
+  log: typeof AUDIT_LOG_STREAM;
   seq: number;
   time: string;
-  controller: string;
+  instance: string;
   prev: string;
   hash: string;
 }
@@ -70,9 +77,10 @@ export function sha256Hex(text: string): string {
 /** Serialises a record body and appends its hash: the line to write, without "\n". */
 export function sealRecord(body: AuditRecordBody): { line: string; hash: string } {
   const ordered = {
+    log: body.log,
     seq: body.seq,
     time: body.time,
-    controller: body.controller,
+    instance: body.instance,
     resource: body.resource,
     host: body.host,
     action: body.action,

@@ -2,7 +2,8 @@
  * [REQ-01] The Host reconciler. Top to bottom: get the Host from the informer cache (gone -> done); being deleted
  * -> wait while VirtualMachines run on it (HasVirtualMachines=True, host-deletion.ts), else close its connections
  * and remove the finalizer; ensure the finalizer; read the credentials; connect; inspect the hypervisor;
- * write the status once; record an Event when Ready changed; return when to look again.
+ * write the status once; record an Event (and a log line: info when the Host becomes Ready or recovers, warn when it
+ * stops being Ready) when Ready changed; return when to look again.
  *
  * Requeue policy (Result / errors, see src/controller/reconciler.ts):
  * - healthy: come back when the next heartbeat is due (`heartbeatIntervalMs`: controller_config
@@ -27,6 +28,7 @@ import type { CustomResourceClient } from '../../controller/custom-resource-clie
 import { findCondition } from '../../controller/conditions.js';
 import { ensureFinalizer, hasFinalizer, runFinalizer } from '../../controller/finalizers.js';
 import type { ReconcileContext, ReconcileRequest, Reconciler, Result } from '../../controller/reconciler.js';
+import type { RuntimeLogger } from '../../controller/runtime-logger.js';
 import { StatusWriter } from '../../controller/status-writer.js';
 import { HostCredentialsError } from '../../errors/host-errors.js';
 import { OperatorError } from '../../errors/operator-error.js';
@@ -95,6 +97,7 @@ export class HostReconciler implements Reconciler {
     if (stored === undefined) return {};
     this.options.conditionMetric?.record(request.name, stored.status?.conditions);
     await this.recordChange(HOST_CONDITIONS.Ready, stored, host.status);
+    logReadyChange(ctx.logger, host.status, stored.status);
 
     switch (observation.stage) {
       case 'ready':
@@ -162,4 +165,24 @@ export class HostReconciler implements Reconciler {
     const healthy = type === HOST_CONDITIONS.Ready ? after.status === 'True' : after.status === 'False';
     await this.options.events.event(stored, healthy ? 'Normal' : 'Warning', after.reason, after.message);
   }
+}
+
+/**
+ * Logs a change of Ready: `host ready` the first time (no heartbeat before), `host recovered` (with the reason it was not Ready and for
+ * how long) when it comes back, `host not ready` (with the reason) when it goes.
+ */
+function logReadyChange(logger: RuntimeLogger, previous: HostStatus | undefined, current: HostStatus | undefined): void {
+  const before = findCondition(previous?.conditions, HOST_CONDITIONS.Ready);
+  const after = findCondition(current?.conditions, HOST_CONDITIONS.Ready);
+  if (after === undefined || before?.status === after.status) return;
+  if (after.status !== 'True') {
+    if (before?.status === 'True') logger.warn('host not ready', { reason: after.reason, message: after.message });
+    return;
+  }
+  if (before === undefined || previous?.lastHeartbeatTime === undefined) {
+    logger.info('host ready', { libvirtVersion: current?.libvirtVersion, ...(before === undefined ? {} : { previousReason: before.reason }) });
+    return;
+  }
+  const notReadyForMs = Date.parse(after.lastTransitionTime) - Date.parse(before.lastTransitionTime);
+  logger.info('host recovered', { previousReason: before.reason, ...(Number.isNaN(notReadyForMs) ? {} : { notReadyForMs }) });
 }

@@ -115,9 +115,9 @@ describe('[REQ-05] the operator image: built from the Dockerfile without network
   it('writes the audit chain to its own volume, verified by `virtfleet audit verify` inside the image', async () => {
     const verified = await inContainer([NODE, '/app/bin/virtfleet.js', 'audit', 'verify', `${AUDIT_DIR}/audit.log`]);
     expect(verified.code, `${verified.stdout}${verified.stderr}`).to.equal(0);
-    const records = (await inContainer([NODE, '-e', `process.stdout.write(require('fs').readFileSync('${AUDIT_DIR}/audit.log', 'utf8'))`])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { action: string; host: string; outcome: string; controller: string });
+    const records = (await inContainer([NODE, '-e', `process.stdout.write(require('fs').readFileSync('${AUDIT_DIR}/audit.log', 'utf8'))`])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { action: string; host: string; outcome: string; instance: string });
     expect(records.some((record) => record.action === 'ssh.connect' && record.host === 'hv-image' && record.outcome === 'success')).to.equal(true);
-    expect(records.every((record) => record.controller === 'virtfleet-image-0')).to.equal(true);
+    expect(records.every((record) => record.instance === 'virtfleet-image-0')).to.equal(true);
   });
 
   it('completes kubectl delete host, then stops on SIGTERM (docker stop) with exit code 0, releasing the lease', async () => {

@@ -140,10 +140,10 @@ describe('[REQ-01] virtfleet run end to end: kubectl, the test API server, a Doc
     expect(lease.spec.holderIdentity ?? '').to.equal('');
     const messages = running?.lines.map(parseJson).map((entry) => entry?.message) ?? [];
     expect(messages).to.include.members(['operator started', 'lease released', 'operator stopped']);
-    const audit = (await readFile(auditPath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { action: string; host: string; outcome: string; controller: string });
+    const audit = (await readFile(auditPath, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { action: string; host: string; outcome: string; instance: string });
     expect(audit.some((record) => record.action === 'ssh.connect' && record.host === 'hv-e2e' && record.outcome === 'success')).to.equal(true);
     expect(audit.some((record) => record.action === 'ssh.connect' && record.host === 'hv-wrong-key' && record.outcome === 'denied')).to.equal(true);
-    expect(audit.every((record) => record.controller === 'virtfleet-e2e-0')).to.equal(true);
+    expect(audit.every((record) => record.instance === 'virtfleet-e2e-0')).to.equal(true);
     const head = JSON.parse(await ok(['get', 'configmap', '-n', NAMESPACE, 'virtfleet-controller-audit-head', '-o', 'json'])) as { metadata: { annotations: Record<string, string> } };
     expect(head.metadata.annotations).to.include({ 'virtfleet.io/audit-chain-head': `${audit.length}:${sha256Hex((await readFile(auditPath, 'utf8')).trim().split('\n').at(-1) ?? '')}`, 'virtfleet.io/audit-chain-writer': 'virtfleet-e2e-0' });
   });

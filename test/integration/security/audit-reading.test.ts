@@ -9,7 +9,7 @@ import { verifyAuditLog } from '../../../src/security/audit-verify.js';
 import { AuditFileFixture, entry } from '../../unit/security/audit-fixtures.js';
 
 function body(seq: number, prev: string, argument: string): AuditRecordBody {
-  return { seq, time: '2025-01-01T12:00:00.000Z', controller: 'virtfleet-0', host: 'h1', action: 'file.write', arguments: { data: argument }, outcome: 'success', durationMs: 1, prev };
+  return { log: 'audit', seq, time: '2025-01-01T12:00:00.000Z', instance: 'virtfleet-0', host: 'h1', action: 'file.write', arguments: { data: argument }, outcome: 'success', durationMs: 1, prev };
 }
 
 /** Writes an intact chain of about `totalBytes`, in records of about `recordBytes` (with multi-byte characters). */

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { createRootLogger } from '../../../src/observability/logger.js';
+import { AuditLog } from '../../../src/security/audit-log.js';
 import type { LogLevel } from '../../../src/config/types.js';
 
 const privateKeyPem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
@@ -26,13 +27,28 @@ function expectNoSecret(output: string): void {
   for (const secret of secrets) expect(output, `output leaks ${secret.slice(0, 8)}...`).not.to.contain(secret);
 }
 
-describe('[REQ-06] logger: JSON lines with timestamp and level', () => {
-  it('writes one JSON object per line with message, level, timestamp and fields', () => {
+describe('[REQ-06] logger: JSON lines with log, time and level', () => {
+  it('writes one JSON object per line starting with log "operator", time, level and message, then the fields', () => {
     const { logger, lines } = capturedLogger('info');
     logger.info('host connected', { host: 'h1', port: 22 });
     const [line] = lines();
-    expect(line).to.include({ level: 'info', message: 'host connected', host: 'h1', port: 22 });
-    expect(Number.isNaN(Date.parse(String(line?.timestamp)))).to.equal(false);
+    expect(Object.keys(line ?? {})).to.deep.equal(['log', 'time', 'level', 'message', 'host', 'port']);
+    expect(line).to.include({ log: 'operator', level: 'info', message: 'host connected', host: 'h1', port: 22 });
+    expect(Number.isNaN(Date.parse(String(line?.time)))).to.equal(false);
+  });
+
+  it('shares log and time with audit records, so one stream of both is told apart by log; controller and instance differ', () => {
+    const { logger, lines } = capturedLogger('info');
+    logger.child({ controller: 'host' }).info('host ready');
+    const chunks: string[] = [];
+    new AuditLog({ write: (chunk: string) => chunks.push(chunk) }, { controller: 'virtfleet-0' }).record({ action: 'ssh.connect', outcome: 'success', durationMs: 1 });
+    const record = JSON.parse(chunks[0] ?? '') as Record<string, unknown>;
+    const [line] = lines();
+    expect([line?.log, record.log]).to.deep.equal(['operator', 'audit']);
+    expect(Number.isNaN(Date.parse(String(record.time)))).to.equal(false);
+    expect(line).to.include({ controller: 'host' });
+    expect(record).to.include({ instance: 'virtfleet-0' });
+    expect(record).not.to.have.property('controller');
   });
 
   it('drops entries below the configured level', () => {

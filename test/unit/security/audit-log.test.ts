@@ -26,12 +26,13 @@ describe('[REQ-05] AuditLog: one hash-chained JSON line per action', () => {
     expect(chunks[0]).to.match(/^\{[^\n]*\}\n$/);
     const record = JSON.parse(chunks[0] ?? '') as Record<string, unknown>;
     expect(Object.keys(record)).to.deep.equal([
-      'seq', 'time', 'controller', 'resource', 'host', 'action', 'arguments', 'outcome', 'error', 'durationMs', 'prev', 'hash',
+      'log', 'seq', 'time', 'instance', 'resource', 'host', 'action', 'arguments', 'outcome', 'error', 'durationMs', 'prev', 'hash',
     ]);
     expect(record).to.deep.include({
+      log: 'audit',
       seq: 1,
       time: '2025-01-01T12:00:00.000Z',
-      controller: 'virtfleet-0',
+      instance: 'virtfleet-0',
       resource: { kind: 'VirtualMachine', namespace: 'ns1', name: 'vm-1', uid: 'uid-1', generation: 1 },
       host: 'h1',
       action: 'ssh.exec',

@@ -52,7 +52,12 @@ function harness(behaviour: HostBehaviour, options: { secret?: Record<string, st
     ...(options.drops === undefined ? {} : { drops: options.drops }),
   });
   const name = host.metadata?.name ?? '';
-  const ctx = { signal: new AbortController().signal, logger: silentLogger };
+  const logged: Array<{ level: string; message: string; meta: Record<string, unknown> }> = [];
+  const record = (level: string) => (message: string, meta: Record<string, unknown> = {}): void => {
+    logged.push({ level, message, meta });
+  };
+  const logger = { ...silentLogger, info: record('info'), warn: record('warn') };
+  const ctx = { signal: new AbortController().signal, logger };
   /** One reconcile: its Result, or the error it threw. */
   const reconcile = async (): Promise<Result | Error> => {
     try {
@@ -61,7 +66,7 @@ function harness(behaviour: HostBehaviour, options: { secret?: Record<string, st
       return error as Error;
     }
   };
-  return { hosts, secrets, access, events, clock, virtualMachines, reconcile, stored: () => hosts.stored(name) };
+  return { hosts, secrets, access, events, clock, virtualMachines, reconcile, logged, stored: () => hosts.stored(name) };
 }
 
 function condition(host: Host | undefined, type: string) {
@@ -333,6 +338,26 @@ describe('[REQ-01] HostReconciler', () => {
     await reconcile();
     expect(access.connects.length).to.equal(connects + 2);
     expect(condition(stored(), 'Ready')?.status).to.equal('True');
+  });
+
+  it('logs at info when a Host becomes Ready and when it recovers (with the reason and how long it was down), at warn when it goes', async () => {
+    const { access, clock, reconcile, logged } = harness(healthy);
+    await reconcile();
+    await reconcile();
+    const lines = () => logged.filter((line) => line.message.startsWith('host ')).map((line) => `${line.level} ${line.message} ${JSON.stringify(line.meta)}`);
+    expect(lines()).to.deep.equal(['info host ready {"libvirtVersion":"9.0.0"}']);
+    await clock.advance(1000);
+    access.behaviour = { connect: { error: new SshConnectError('hv1', 'connect ECONNREFUSED') }, hypervisor: healthy.hypervisor };
+    await reconcile();
+    await clock.advance(4000);
+    access.behaviour = healthy;
+    await reconcile();
+    await reconcile();
+    expect(lines()).to.deep.equal([
+      'info host ready {"libvirtVersion":"9.0.0"}',
+      'warn host not ready {"reason":"SshConnectFailed","message":"ssh hv1: connect ECONNREFUSED"}',
+      'info host recovered {"previousReason":"SshConnectFailed","notReadyForMs":4000}',
+    ]);
   });
 
   it('closes the host session and removes the finalizer when the Host is deleted', async () => {
