@@ -5,12 +5,13 @@
  * bearer-token authentication, RBAC authorization when configured; objects in memory or in a SQLite file. A single-node control plane for virtfleet's own kinds and what kubectl needs, not a Kubernetes
  * distribution. Used by the tests and by `virtfleet standalone`.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { AccessControl, type AccessRecord, type AuthorizationMode } from './access-control.js';
 import { ACCESS_CONTROL_TYPES } from './access-control-types.js';
 import { ValidatingAdmissionPolicies } from './admission-policy.js';
-import { TokenAuthenticator, type TokenUser } from './authentication.js';
+import { parseTokenFile, TokenAuthenticator, type TokenUser } from './authentication.js';
 import { BUILTIN_TYPES, INITIAL_NAMESPACES } from './builtin-types.js';
 import { readCrdDirectory } from './crd-loader.js';
 import { CRD_TYPE, customTypesOf } from './crd-strategy.js';
@@ -30,8 +31,10 @@ export interface ApiServerOptions {
   certificates: ServerCertificates;
   /** The bearer token of the administrator (`system:admin` in `system:masters`, allowed everything). */
   token: string;
-  /** Further bearer tokens and the users and groups they authenticate (see parseTokenFile for the file format). */
+  /** Further bearer tokens and the users and groups they authenticate. */
   users?: TokenUser[];
+  /** More of them in kube-apiserver's static token file format (`token,user,uid,"group1,group2"`), read at start. */
+  tokenFile?: string;
   /** `AlwaysAllow` (default) or `RBAC`: requests authorized from the stored Roles, ClusterRoles and bindings. */
   authorization?: AuthorizationMode;
   /** Directory of CRD YAML files, created or updated at every start (none when absent). */
@@ -111,6 +114,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let port = options.port ?? 0;
   const hostPort = (): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
   const crds = options.crdDir === undefined ? [] : await readCrdDirectory(options.crdDir);
+  const fileUsers = options.tokenFile === undefined ? [] : parseTokenFile(await readFile(options.tokenFile, 'utf8'), options.tokenFile);
+  options = { ...options, users: [...(options.users ?? []), ...fileUsers] };
   let backend = openBackend(options, hostPort, crds);
 
   let server: Server | undefined;

@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { badRequest } from './status-errors.js';
+import { ConfigError } from '../errors/config-error.js';
 
 export interface UserInfo {
   name: string;
@@ -32,13 +32,13 @@ function withImpliedGroups(name: string, groups: string[]): UserInfo {
 }
 
 /** Parses a static token file: one `token,user,uid[,"group1,group2"]` per line, `#` comments and blank lines skipped. */
-export function parseTokenFile(text: string): TokenUser[] {
+export function parseTokenFile(text: string, file: string): TokenUser[] {
   const users: TokenUser[] = [];
   text.split('\n').forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const match = /^([^,]+),([^,]+),([^,]*)(?:,"?([^"]*)"?)?$/.exec(line);
-    if (match === null) throw badRequest(`token file line ${index + 1}: expected token,user,uid[,"group1,group2"]`);
+    if (match === null) throw new ConfigError([{ file, line: index + 1, path: '', message: 'expected token,user,uid[,"group1,group2"]' }]);
     const groups = (match[4] ?? '').split(',').map((g) => g.trim()).filter((g) => g !== '');
     users.push({ token: match[1]!, name: match[2]!, groups });
   });

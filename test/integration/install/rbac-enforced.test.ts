@@ -1,8 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { startApiServer } from '../../../src/apiserver/api-server.js';
 import { writeKubeconfig } from '../../../src/apiserver/kubeconfig.js';
+import { createServerCertificates } from '../../../src/apiserver/tls.js';
 import { kubectl } from '../../support/kubectl.js';
 import { clusterRoleBinding, roleBinding, startAccessFixture, TEAM, virtualMachine, type AccessFixture } from './access-fixtures.js';
 
@@ -96,6 +98,21 @@ describe('[REQ-05] RBAC evaluated by the test API server, through kubectl, with 
       const refused = await kubectl(['get', 'namespaces'], { kubeconfig: join(directory, 'kubeconfig'), cacheDir: join(directory, 'cache') });
       expect(refused.stderr.trim().split('\n').at(-1)).to.equal('error: You must be logged in to the server (the server has asked for the client to provide credentials)');
     } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('authenticates the users of a static token file (kube-apiserver\'s format) given to the server', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'virtfleet-token-file-'));
+    const certificates = await createServerCertificates();
+    await writeFile(join(directory, 'tokens.csv'), '# token,user,uid,"groups"\ncarol-token,carol,1001,"auditors,team-a"\n');
+    const server = await startApiServer({ certificates, token: 'admin-token', tokenFile: join(directory, 'tokens.csv'), authorization: 'RBAC' });
+    try {
+      await writeKubeconfig(join(directory, 'kubeconfig'), server.url, certificates.caPem, 'carol-token');
+      const refused = await kubectl(['get', 'namespaces'], { kubeconfig: join(directory, 'kubeconfig'), cacheDir: join(directory, 'cache') });
+      expect(refused.stderr.trim()).to.equal('Error from server (Forbidden): namespaces is forbidden: User "carol" cannot list resource "namespaces" in API group "" at the cluster scope');
+    } finally {
+      await server.stop();
       await rm(directory, { recursive: true, force: true });
     }
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { ACCESS_KEYS } from '../../../src/apiserver/access-control-types.js';
+import { ConfigError } from '../../../src/errors/config-error.js';
 import { parseTokenFile, TokenAuthenticator } from '../../../src/apiserver/authentication.js';
 import { RbacAuthorizer, ruleAllows, type StoredObjects } from '../../../src/apiserver/rbac-authorizer.js';
 import type { RequestAttributes } from '../../../src/apiserver/request-attributes.js';
@@ -65,13 +66,13 @@ describe('[REQ-05] RBAC rule matching and bindings of the API server', () => {
   });
 
   it('reads kube-apiserver\'s static token file format and adds the implied groups', () => {
-    const users = parseTokenFile('# comment\n\nt1,alice,uid1,"team-a,ops"\nt2,system:serviceaccount:ops:robot,uid2\n');
+    const users = parseTokenFile('# comment\n\nt1,alice,uid1,"team-a,ops"\nt2,system:serviceaccount:ops:robot,uid2\n', 'tokens.csv');
     const authenticator = new TokenAuthenticator('admin-token', users);
     const as = (token: string) => authenticator.authenticate({ headers: { authorization: `Bearer ${token}` } } as IncomingMessage);
     expect(as('t1')).to.deep.equal({ name: 'alice', groups: ['team-a', 'ops', 'system:authenticated'] });
     expect(as('t2')).to.deep.equal({ name: 'system:serviceaccount:ops:robot', groups: ['system:serviceaccounts', 'system:serviceaccounts:ops', 'system:authenticated'] });
     expect(as('admin-token')).to.deep.equal({ name: 'system:admin', groups: ['system:masters', 'system:authenticated'] });
     expect(as('t3')).to.equal(undefined);
-    expect(() => parseTokenFile('only-a-token')).to.throw('token file line 1');
+    expect(() => parseTokenFile('t,u,1\nonly-a-token', 'tokens.csv')).to.throw(ConfigError).with.property('problems').that.deep.equals([{ file: 'tokens.csv', line: 2, path: '', message: 'expected token,user,uid[,"group1,group2"]' }]);
   });
 });
