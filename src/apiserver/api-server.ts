@@ -1,17 +1,23 @@
 /**
  * [REQ-01] An in-process, Kubernetes-API-compatible HTTPS server: CRDs served through apiextensions.k8s.io/v1
  * (installed from a directory at start), plus core Namespaces, ServiceAccounts, Secrets, ConfigMaps, Events,
- * events.k8s.io Events and coordination.k8s.io Leases; bearer-token authentication; objects in memory or in a
- * SQLite file. A single-node control plane for virtfleet's own kinds and what kubectl needs, not a Kubernetes
+ * events.k8s.io Events and coordination.k8s.io Leases, RBAC kinds and ValidatingAdmissionPolicies (evaluated);
+ * bearer-token authentication, RBAC authorization when configured; objects in memory or in a SQLite file. A single-node control plane for virtfleet's own kinds and what kubectl needs, not a Kubernetes
  * distribution. Used by the tests and by `virtfleet standalone`.
  */
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { AccessControl, type AccessRecord, type AuthorizationMode } from './access-control.js';
+import { ACCESS_CONTROL_TYPES } from './access-control-types.js';
+import { ValidatingAdmissionPolicies } from './admission-policy.js';
+import { parseTokenFile, TokenAuthenticator, type TokenUser } from './authentication.js';
 import { BUILTIN_TYPES, INITIAL_NAMESPACES } from './builtin-types.js';
 import { readCrdDirectory } from './crd-loader.js';
 import { CRD_TYPE, customTypesOf } from './crd-strategy.js';
 import { initializeForCreate } from './object-lifecycle.js';
 import { DEFAULT_HISTORY_LIMIT, ObjectStore } from './object-store.js';
+import { RbacAuthorizer } from './rbac-authorizer.js';
 import { ResourceHandler } from './resource-handler.js';
 import { ResourceRegistry } from './resource-registry.js';
 import { ResourceService } from './resource-service.js';
@@ -23,8 +29,14 @@ import { WatchHub } from './watch-hub.js';
 
 export interface ApiServerOptions {
   certificates: ServerCertificates;
-  /** The bearer token every request but health and version must present. */
+  /** The bearer token of the administrator (`system:admin` in `system:masters`, allowed everything). */
   token: string;
+  /** Further bearer tokens and the users and groups they authenticate. */
+  users?: TokenUser[];
+  /** More of them in kube-apiserver's static token file format (`token,user,uid,"group1,group2"`), read at start. */
+  tokenFile?: string;
+  /** `AlwaysAllow` (default) or `RBAC`: requests authorized from the stored Roles, ClusterRoles and bindings. */
+  authorization?: AuthorizationMode;
   /** Directory of CRD YAML files, created or updated at every start (none when absent). */
   crdDir?: string;
   /** Listen address (default 127.0.0.1). */
@@ -52,6 +64,8 @@ export interface ApiServer {
   restart(): Promise<void>;
   compact(): void;
   dropWatches(): void;
+  /** The distinct resource requests a user made since the server started (see AccessControl.recorded). */
+  recordedAccess(userName: string): AccessRecord[];
 }
 
 const DEFAULT_WATCH_CLOSE_MS = 5 * 60_000;
@@ -62,10 +76,11 @@ interface Backend {
   store: ObjectStore;
   watches: WatchHub;
   router: Router;
+  access: AccessControl;
 }
 
 function openBackend(options: ApiServerOptions, address: () => string, crds: KubeObject[]): Backend {
-  const registry = new ResourceRegistry([...BUILTIN_TYPES, CRD_TYPE]);
+  const registry = new ResourceRegistry([...BUILTIN_TYPES, ...ACCESS_CONTROL_TYPES, CRD_TYPE]);
   const persistence = options.databasePath === undefined ? undefined : new SqlitePersistence(options.databasePath, options.databaseSync);
   const store = new ObjectStore(options.historyLimit ?? DEFAULT_HISTORY_LIMIT, persistence);
   const crdKey = typeKeyOf(CRD_TYPE);
@@ -75,7 +90,9 @@ function openBackend(options: ApiServerOptions, address: () => string, crds: Kub
   });
   syncCustomTypes();
   const clock = (): Date => new Date();
-  const service = new ResourceService(store, registry, clock);
+  const authorizer = new RbacAuthorizer(store);
+  const access = new AccessControl(new TokenAuthenticator(options.token, options.users), authorizer, options.authorization ?? 'AlwaysAllow');
+  const service = new ResourceService(store, registry, clock, new ValidatingAdmissionPolicies(store, (user, attributes) => access.allows(user, attributes)));
   const namespaceType = service.namespaceType;
   for (const name of INITIAL_NAMESPACES) {
     if (store.get(typeKeyOf(namespaceType), undefined, name) !== undefined) continue;
@@ -88,8 +105,8 @@ function openBackend(options: ApiServerOptions, address: () => string, crds: Kub
     else service.update(CRD_TYPE, existing, { ...structuredClone(crd), metadata: { ...existing.metadata, ...structuredClone(crd.metadata) } }, '', writeOptions);
   }
   const watches = new WatchHub(store, { closeAfterMs: options.watchCloseAfterMs ?? DEFAULT_WATCH_CLOSE_MS, bookmarkIntervalMs: options.bookmarkIntervalMs ?? DEFAULT_BOOKMARK_MS });
-  const router = new Router(registry, new ResourceHandler(service, watches, clock), options.token, address);
-  return { store, watches, router };
+  const router = new Router(registry, new ResourceHandler(service, watches, clock, access), access, address);
+  return { store, watches, router, access };
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -97,6 +114,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   let port = options.port ?? 0;
   const hostPort = (): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
   const crds = options.crdDir === undefined ? [] : await readCrdDirectory(options.crdDir);
+  const fileUsers = options.tokenFile === undefined ? [] : parseTokenFile(await readFile(options.tokenFile, 'utf8'), options.tokenFile);
+  options = { ...options, users: [...(options.users ?? []), ...fileUsers] };
   let backend = openBackend(options, hostPort, crds);
 
   let server: Server | undefined;
@@ -152,5 +171,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     },
     compact: () => backend.store.compact(),
     dropWatches: () => backend.watches.dropAll(),
+    recordedAccess: (userName) => backend.access.recorded(userName),
   };
 }

@@ -4,6 +4,7 @@
  * that is not a JSON object is a 400; a PUT of a custom resource must name the resourceVersion it replaces.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { userOf, type AccessControl } from './access-control.js';
 import { answerAccessReview, isAccessReview } from './access-review.js';
 import { parseFieldValidation } from './admission.js';
 import { readBody, sendJson } from './http-io.js';
@@ -56,6 +57,7 @@ export class ResourceHandler {
     private readonly service: ResourceService,
     watches: WatchHub,
     now: () => Date,
+    private readonly access: AccessControl,
   ) {
     this.reads = new ResourceReads(service, watches, now);
   }
@@ -79,7 +81,7 @@ export class ResourceHandler {
     switch (method) {
       case 'POST': {
         const object = protobuf ? decodeProtobufObject(bytes) : parseJsonObject<KubeObject>(body, 'Object');
-        if (isAccessReview(type)) return sendJson(response, 201, answerAccessReview(type, object));
+        if (isAccessReview(type)) return sendJson(response, 201, answerAccessReview(type, object, (attributes) => this.access.allows(userOf(request)!, attributes)));
         const result = this.service.create(type, target.namespace, object, options);
         return sendJson(response, 201, result.object, result.warnings);
       }
@@ -117,6 +119,7 @@ export class ResourceHandler {
       fieldManager: query.get('fieldManager') ?? (isApply ? '' : agent),
       fieldValidation: parseFieldValidation(query.get('fieldValidation')),
       dryRun: checkDryRun(query.getAll('dryRun')),
+      user: userOf(request),
     };
   }
 }

@@ -3,6 +3,8 @@
  * with finalizers, namespace existence and termination, resourceVersion preconditions and managedFields.
  */
 import { admit, type FieldValidation } from './admission.js';
+import type { ValidatingAdmissionPolicies } from './admission-policy.js';
+import type { UserInfo } from './authentication.js';
 import { establish, isCrdType, validateCrd } from './crd-strategy.js';
 import { recordUpdate, type ManagerIdentity } from './managed-fields.js';
 import { bumpGeneration, checkIdentity, initializeForCreate, isNoop, mergeForUpdate, normalizeSecret, timestamp } from './object-lifecycle.js';
@@ -15,6 +17,8 @@ export interface WriteOptions {
   fieldManager: string;
   fieldValidation: FieldValidation;
   dryRun: boolean;
+  /** Who writes (admission policies see it); undefined for the server's own writes. */
+  user?: UserInfo;
 }
 
 export interface WriteResult {
@@ -42,6 +46,7 @@ export class ResourceService {
     readonly store: ObjectStore,
     readonly registry: ResourceRegistry,
     private readonly clock: () => Date,
+    private readonly policies?: ValidatingAdmissionPolicies,
   ) {}
 
   get namespaceType(): ResourceType {
@@ -81,6 +86,7 @@ export class ResourceService {
     const object = initializeForCreate(type, body, this.clock());
     this.prepare(type, object);
     const warnings = admit(type, object, undefined, options.fieldValidation);
+    warnings.push(...(this.policies?.validate({ operation: 'CREATE', type, subresource: '', namespace, object, oldObject: undefined, user: options.user, dryRun: options.dryRun }) ?? []));
     this.checkNamespace(type, namespace, object.metadata.name!);
     if (this.store.get(typeKeyOf(type), namespace, object.metadata.name!) !== undefined) throw alreadyExists(type, object.metadata.name!);
     object.metadata.managedFields = managed ?? recordUpdate(undefined, object, type.schema, this.manager(options.fieldManager, '', type));
@@ -103,6 +109,7 @@ export class ResourceService {
     const next = mergeForUpdate(type, old, incoming, subresource);
     this.prepare(type, next);
     const warnings = admit(type, next, old, options.fieldValidation);
+    warnings.push(...(this.policies?.validate({ operation: 'UPDATE', type, subresource, namespace: old.metadata.namespace, object: next, oldObject: old, user: options.user, dryRun: options.dryRun }) ?? []));
     bumpGeneration(type, old, next);
     next.metadata.managedFields = managed ?? recordUpdate(withRequestedManagedFields(old, incoming), next, type.schema, this.manager(options.fieldManager, subresource, type));
     if (isNoop(old, next)) return { object: old, warnings };

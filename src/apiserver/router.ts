@@ -4,9 +4,12 @@ import { coreVersions, groupDocument, groupList, resourceList, VERSION_INFO } fr
 import { sendError, sendJson } from './http-io.js';
 import { groupVersionDocument, openApiIndex } from './openapi.js';
 import { openApiV2 } from './openapi-v2.js';
+import type { AccessControl } from './access-control.js';
+import type { UserInfo } from './authentication.js';
+import { resourceAttributes } from './request-attributes.js';
 import type { ResourceHandler, ResourceTarget } from './resource-handler.js';
 import type { ResourceRegistry } from './resource-registry.js';
-import { pageNotFound, unauthorized } from './status-errors.js';
+import { pageNotFound } from './status-errors.js';
 
 const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
 
@@ -31,7 +34,7 @@ export class Router {
   constructor(
     private readonly registry: ResourceRegistry,
     private readonly resources: ResourceHandler,
-    private readonly token: string,
+    private readonly access: AccessControl,
     private readonly serverAddress: () => string,
   ) {}
 
@@ -39,8 +42,8 @@ export class Router {
     try {
       const url = new URL(request.url ?? '/', 'https://localhost');
       const path = url.pathname.replace(/\/+$/, '') || '/';
-      if (!PUBLIC_PATHS.has(path) && request.headers.authorization !== `Bearer ${this.token}`) throw unauthorized();
-      if (!this.routeStatic(path, request, response)) await this.routeResource(request, response, path, url.searchParams);
+      const user = PUBLIC_PATHS.has(path) ? undefined : this.access.authenticate(request);
+      if (!this.routeStatic(path, request, response)) await this.routeResource(request, response, path, url.searchParams, user);
     } catch (error) {
       sendError(response, error);
     }
@@ -73,12 +76,13 @@ export class Router {
     return true;
   }
 
-  private async routeResource(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
+  private async routeResource(request: IncomingMessage, response: ServerResponse, path: string, query: URLSearchParams, user: UserInfo | undefined): Promise<void> {
     const segments = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
     let target: ResourceTarget | undefined;
     if (segments[0] === 'api' && segments[1] === 'v1') target = resolveResource(this.registry, '', 'v1', segments.slice(2));
     if (segments[0] === 'apis' && segments.length >= 4) target = resolveResource(this.registry, segments[1]!, segments[2]!, segments.slice(3));
     if (target === undefined) throw pageNotFound(path);
+    if (user !== undefined) this.access.authorize(user, resourceAttributes(request.method ?? 'GET', target, query));
     await this.resources.handle(request, response, target, query);
   }
 }

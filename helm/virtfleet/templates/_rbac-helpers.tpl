@@ -1,14 +1,27 @@
-{{/* [REQ-05] The operator's rules on VirtualMachines and ImageTransfers (ClusterRole or per-namespace Role). */}}
+{{/* [REQ-05] The operator's rules on VirtualMachines and ImageTransfers (ClusterRole or per-namespace Role), as
+measured by test/integration/install/least-privilege.test.ts: VMs are read, patched (finalizer, annotations) and
+their status replaced (PUT); finalizers are patched on the object itself, so no finalizers subresource. The
+ImageTransfer rules are the ones its controller (another branch) declared; re-measured when it is merged. */}}
 {{- define "virtfleet.workloadRules" -}}
 - apiGroups: [virtfleet.io]
-  resources: [virtualmachines, imagetransfers]
+  resources: [virtualmachines]
+  verbs: [get, list, watch, patch]
+- apiGroups: [virtfleet.io]
+  resources: [virtualmachines/status]
+  verbs: [update]
+- apiGroups: [virtfleet.io]
+  resources: [imagetransfers]
   verbs: [get, list, watch, update, patch]
 - apiGroups: [virtfleet.io]
-  resources: [virtualmachines/status, imagetransfers/status]
+  resources: [imagetransfers/status]
   verbs: [update, patch]
-- apiGroups: [virtfleet.io]
-  resources: [virtualmachines/finalizers, imagetransfers/finalizers]
-  verbs: [update]
+{{- end }}
+
+{{/* In a watched namespace: the VirtualMachines' cloud-init user data (spec.cloudInit.userDataSecretRef), get only. */}}
+{{- define "virtfleet.userDataSecretRules" -}}
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
 {{- end }}
 
 {{/* Host credentials: read-only. */}}

@@ -2,15 +2,17 @@ import { expect } from 'chai';
 import { NAMESPACE, loadRenderedConfig, named, ofKind, only, render, renderError, type K8sObject, type PolicyRule, type RoleObject } from './render-chart.js';
 
 const FULLNAME = 'vf-virtfleet';
+/** As measured by test/integration/install/least-privilege.test.ts (ImageTransfers: as declared by their controller). */
 const WORKLOAD_RULES: PolicyRule[] = [
-  { apiGroups: ['virtfleet.io'], resources: ['virtualmachines', 'imagetransfers'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['virtfleet.io'], resources: ['virtualmachines/status', 'imagetransfers/status'], verbs: ['update', 'patch'] },
-  { apiGroups: ['virtfleet.io'], resources: ['virtualmachines/finalizers', 'imagetransfers/finalizers'], verbs: ['update'] },
+  { apiGroups: ['virtfleet.io'], resources: ['virtualmachines'], verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroups: ['virtfleet.io'], resources: ['virtualmachines/status'], verbs: ['update'] },
+  { apiGroups: ['virtfleet.io'], resources: ['imagetransfers'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: ['virtfleet.io'], resources: ['imagetransfers/status'], verbs: ['update', 'patch'] },
 ];
+const USER_DATA_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
 const HOST_RULES: PolicyRule[] = [
-  { apiGroups: ['virtfleet.io'], resources: ['hosts'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['virtfleet.io'], resources: ['hosts/status'], verbs: ['update', 'patch'] },
-  { apiGroups: ['virtfleet.io'], resources: ['hosts/finalizers'], verbs: ['update'] },
+  { apiGroups: ['virtfleet.io'], resources: ['hosts'], verbs: ['get', 'list', 'watch', 'patch'] },
+  { apiGroups: ['virtfleet.io'], resources: ['hosts/status'], verbs: ['update'] },
 ];
 const SECRET_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }];
 const EVENT_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] }];
@@ -71,14 +73,14 @@ describe('[REQ-05] Helm chart helm/virtfleet: the operator\'s RBAC', function ()
     expect(both).to.contain('rbac.secrets.clusterWide').and.contain('config.controller.credentialsNamespaces');
   });
 
-  it('grants VirtualMachines and ImageTransfers through a Role in each of config.controller.namespaces, and none cluster-wide', async () => {
+  it('grants VirtualMachines, ImageTransfers and reading their cloud-init Secrets through a Role in each of config.controller.namespaces, and none cluster-wide', async () => {
     const objects = await render('--set', 'config.controller.namespaces={team-a,team-b}');
     expect(rulesOf(objects, 'ClusterRole', FULLNAME)).to.deep.equal([...HOST_RULES, ...EVENT_RULES]);
     expect(operatorRoles(objects)).to.deep.equal([
       `team-a/${FULLNAME}-workloads`, `team-b/${FULLNAME}-workloads`, `${NAMESPACE}/${FULLNAME}-credentials`, `${NAMESPACE}/${FULLNAME}-leader-election`,
     ]);
     for (const namespace of ['team-a', 'team-b']) {
-      expect(rulesOf(objects, 'Role', `${FULLNAME}-workloads`, namespace)).to.deep.equal(WORKLOAD_RULES);
+      expect(rulesOf(objects, 'Role', `${FULLNAME}-workloads`, namespace)).to.deep.equal([...WORKLOAD_RULES, ...USER_DATA_RULES]);
       expectBoundToOperator(objects, 'RoleBinding', `${FULLNAME}-workloads`, namespace);
     }
   });

@@ -2,12 +2,14 @@
  * [REQ-01] The API server of src/apiserver/ as the tests start it: a throwaway CA and token, a kubeconfig in a
  * temporary directory, CRDs from `crds/`. Objects live in memory, or in a SQLite file in that directory when
  * `VIRTFLEET_TEST_APISERVER_STORE=sqlite` (then `restart()` reopens the database, as a process restart would).
+ * Further users get a token and a kubeconfig each; `authorization: 'RBAC'` makes the server enforce RBAC.
  */
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AccessRecord, AuthorizationMode } from '../../../src/apiserver/access-control.js';
 import { startApiServer } from '../../../src/apiserver/api-server.js';
 import { writeKubeconfig } from '../../../src/apiserver/kubeconfig.js';
 import { createServerCertificates } from '../../../src/apiserver/tls.js';
@@ -23,6 +25,10 @@ export interface TestApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Keep objects in a SQLite file (default: the VIRTFLEET_TEST_APISERVER_STORE environment variable). */
   persistent?: boolean;
+  /** Users besides the administrator, by name, with their groups. */
+  users?: Record<string, string[]>;
+  /** Default AlwaysAllow. */
+  authorization?: AuthorizationMode;
 }
 
 export interface TestApiServer {
@@ -35,6 +41,9 @@ export interface TestApiServer {
   restart(): Promise<void>;
   compact(): void;
   dropWatches(): void;
+  /** The kubeconfig of one of `users` (its own token). */
+  kubeconfigOf(user: string): string;
+  recordedAccess(user: string): AccessRecord[];
 }
 
 const persistentDirectories = new Set<string>();
@@ -49,11 +58,14 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
   const token = randomBytes(24).toString('hex');
   const certificates = await createServerCertificates();
   const persistent = options.persistent ?? process.env.VIRTFLEET_TEST_APISERVER_STORE === 'sqlite';
+  const users = Object.entries(options.users ?? {}).map(([name, groups]) => ({ name, groups, token: randomBytes(24).toString('hex') }));
   let server;
   try {
     server = await startApiServer({
       certificates,
       token,
+      users,
+      ...(options.authorization === undefined ? {} : { authorization: options.authorization }),
       crdDir: options.crdDir ?? 'crds',
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.watchCloseAfterMs === undefined ? {} : { watchCloseAfterMs: options.watchCloseAfterMs }),
@@ -66,6 +78,12 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
   }
   const kubeconfigPath = join(directory, 'kubeconfig');
   await writeKubeconfig(kubeconfigPath, server.url, certificates.caPem, token);
+  const userKubeconfigs = new Map<string, string>();
+  for (const [index, user] of users.entries()) {
+    const path = join(directory, `kubeconfig-user-${index}`);
+    await writeKubeconfig(path, server.url, certificates.caPem, user.token);
+    userKubeconfigs.set(user.name, path);
+  }
   // A persistent server may be restarted after stop() (an API server that was away and is back): its database
   // stays until the test process exits.
   if (persistent) removeAtExit(directory);
@@ -81,5 +99,11 @@ export async function startTestApiServer(options: TestApiServerOptions = {}): Pr
     restart: () => server.restart(),
     compact: () => server.compact(),
     dropWatches: () => server.dropWatches(),
+    kubeconfigOf: (user) => {
+      const path = userKubeconfigs.get(user);
+      if (path === undefined) throw new Error(`no user ${user} on this test API server`);
+      return path;
+    },
+    recordedAccess: (user) => server.recordedAccess(user),
   };
 }
