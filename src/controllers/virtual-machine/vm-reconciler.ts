@@ -1,6 +1,6 @@
 /**
  * [REQ-01] The VirtualMachine reconciler. Top to bottom: get the VM (gone -> done); being deleted -> finalize
- * (finalize-vm.ts) and remove the finalizer only after cleanup; ensure the finalizer; check the spec; schedule;
+ * (finalize-vm.ts) and remove the finalizer only after cleanup; ensure the finalizer; check the spec; schedule (placement-book.ts: its own placements count until the cache shows them);
  * reach the Host (its Reachable condition or the connection failing -> HostUnreachable, without a per-VM timeout);
  * disks; cloud-init seed; domain; power (run strategy); interfaces; write the status once; Events for what
  * changed; return when to look again.
@@ -36,7 +36,8 @@ import { PowerStep } from './ensure-power.js';
 import { finalizeVm } from './finalize-vm.js';
 import { ImageCache } from './image-cache.js';
 import { readInterfaces } from './read-interfaces.js';
-import { scheduleVm, vmResources } from './schedule-vm.js';
+import { PlacementBook } from './placement-book.js';
+import { vmResources } from './schedule-vm.js';
 import { vmDomainSpec } from './vm-domain-spec.js';
 import type { VmHost, VmHostAccess } from './vm-host.js';
 import { recordVmEvents, type VmEventSink } from './vm-events.js';
@@ -71,6 +72,7 @@ function auditRef(vm: VirtualMachine): AuditResourceRef {
 export class VirtualMachineReconciler implements Reconciler {
   private readonly statusWriter: StatusWriter<VirtualMachineStatus, VirtualMachine>;
   private readonly imageCache = new ImageCache();
+  private readonly placements = new PlacementBook();
   private readonly power: PowerStep;
   private readonly recheckMs: number;
 
@@ -106,7 +108,7 @@ export class VirtualMachineReconciler implements Reconciler {
     let resources;
     try {
       resources = vmResources(vm);
-      observation.placement = scheduleVm(vm, this.options.hostCache.list(), this.options.vmCache.list().filter((other) => other.metadata?.uid !== vm.metadata?.uid));
+      observation.placement = this.placements.place(vm, this.options.hostCache.list(), this.options.vmCache.list());
     } catch (error) {
       if (!(error instanceof InvalidSpecError)) throw error;
       observation.invalid = { message: error.message };
