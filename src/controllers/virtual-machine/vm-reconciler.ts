@@ -86,9 +86,10 @@ export class VirtualMachineReconciler implements Reconciler {
     const found = await this.options.vms.get(request.namespace, request.name);
     if (found === undefined) return {};
     if (found.metadata?.deletionTimestamp !== undefined) return this.finalize(found, ctx);
-    const vm = await ensureFinalizer(this.options.vms, found, FINALIZERS.virtualMachineCleanup);
+    const finalized = await ensureFinalizer(this.options.vms, found, FINALIZERS.virtualMachineCleanup);
 
-    const { observation, result, error } = await this.observe(vm, ctx);
+    const { vm, observation, result, error } = await this.observe(finalized, ctx);
+    if (vm === undefined) return {};
     const now = new Date(this.options.clock.now());
     const stored = await this.statusWriter.update(vm, desiredVmStatus(vm, observation, now));
     if (stored === undefined) return {};
@@ -101,8 +102,13 @@ export class VirtualMachineReconciler implements Reconciler {
     return result;
   }
 
-  /** Runs the steps as far as they get; what they found becomes the status. */
-  private async observe(vm: VirtualMachine, ctx: ReconcileContext): Promise<{ observation: VmObservation; result: Result; error?: Error }> {
+  /**
+   * Runs the steps as far as they get; what they found becomes the status. A new placement is written (status.host,
+   * Scheduled) before anything happens on the Host, so that an operator killed halfway resumes on the same Host and
+   * never leaves a second domain or volumes elsewhere. Returns the VM as last stored (undefined: deleted meanwhile).
+   */
+  private async observe(observed: VirtualMachine, ctx: ReconcileContext): Promise<{ vm: VirtualMachine | undefined; observation: VmObservation; result: Result; error?: Error }> {
+    let vm = observed;
     const observation: VmObservation = {};
     const recheck = { requeueAfterMs: this.recheckMs };
     let resources;
@@ -112,10 +118,23 @@ export class VirtualMachineReconciler implements Reconciler {
     } catch (error) {
       if (!(error instanceof InvalidSpecError)) throw error;
       observation.invalid = { message: error.message };
-      return { observation, result: {}, error };
+      return { vm, observation, result: {}, error };
     }
     const placement = observation.placement;
-    if (!placement.placed) return { observation, result: recheck };
+    if (!placement.placed) return { vm, observation, result: recheck };
+    if (placement.kept !== true) {
+      const bound = await this.statusWriter.update(vm, desiredVmStatus(vm, observation, new Date(this.options.clock.now())));
+      if (bound === undefined) return { vm: undefined, observation, result: {} };
+      vm = bound;
+    }
+    return { vm, ...(await this.onPlacedHost(vm, placement.host, resources, observation, ctx)) };
+  }
+
+  private async onPlacedHost(
+    vm: VirtualMachine, placedOn: string, resources: ReturnType<typeof vmResources>, observation: VmObservation, ctx: ReconcileContext,
+  ): Promise<{ observation: VmObservation; result: Result; error?: Error }> {
+    const recheck = { requeueAfterMs: this.recheckMs };
+    const placement = { host: placedOn };
 
     const hostObject = this.options.hostCache.get(undefined, placement.host);
     const reachable = findCondition(hostObject?.status?.conditions, HOST_CONDITIONS.Reachable);
