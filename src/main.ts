@@ -16,6 +16,7 @@ import { HostConditionMetric } from './controllers/host/host-condition-metric.js
 import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
 import { registerVirtualMachineController, VIRTUAL_MACHINE_CONTROLLER_NAME } from './controllers/virtual-machine/vm-controller.js';
 import { vmHostAccessOver } from './controllers/virtual-machine/vm-host.js';
+import { HostOperationSlots } from './hosts/host-operation-slots.js';
 import { HostConnections } from './hosts/host-connections.js';
 import { hostInformer, sshAuthSecretInformer } from './hosts/watch-keys.js';
 import { HealthServer } from './observability/health-server.js';
@@ -95,11 +96,12 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     conditionMetric: new HostConditionMetric(metrics.hostCondition),
     credentialsNamespaces,
   });
+  const operationSlots = new HostOperationSlots(hostInformer(manager).store);
   const vmController = registerVirtualMachineController({
     manager,
     kubeConfig,
     hosts: hostInformer(manager),
-    access: vmHostAccessOver(connections),
+    access: vmHostAccessOver(connections, operationSlots),
     events,
     audit,
     clock: systemClock,

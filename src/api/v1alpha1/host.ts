@@ -8,6 +8,7 @@ export const HOST_DEFAULTS = {
   port: 22,
   libvirtURI: 'qemu:///system',
   maxConcurrentOperations: 4,
+  cpuAllocationRatio: 1,
   unschedulable: false,
 } as const;
 
@@ -23,6 +24,8 @@ export interface HostSpec {
   hostKeys: string[];
   libvirtURI?: string;
   maxConcurrentOperations?: number;
+  /** vCPUs the scheduler places per physical CPU; 1 (no overcommit) by default. */
+  cpuAllocationRatio?: number;
   unschedulable?: boolean;
   /** Unset means the transfer config's cacheDir. */
   imageCacheDir?: string;

@@ -1,12 +1,13 @@
 /**
  * [REQ-01] Placement of a VirtualMachine, as a pure function. `spec.hostName` names the Host (it must exist and
  * have room); `spec.hostSelector` (or neither) considers every Ready, schedulable Host whose labels match and
- * whose free CPU and memory (capacity minus what VMs already placed there ask for, started or not) fit the VM,
+ * whose free CPU and memory (capacity, CPUs times spec.cpuAllocationRatio, minus what VMs already placed there ask
+ * for, started or not) fit the VM,
  * and picks the one with the most free memory (then the name, so the choice is stable). A VM already placed
  * keeps its Host: a VM never moves implicitly.
  */
 import { HOST_CONDITIONS, VIRTUAL_MACHINE_REASONS } from '../../api/v1alpha1/condition.js';
-import type { Host } from '../../api/v1alpha1/host.js';
+import { HOST_DEFAULTS, type Host } from '../../api/v1alpha1/host.js';
 import { matchesLabelSelector } from '../../api/v1alpha1/label-selector.js';
 import { quantityToBytes } from '../../api/v1alpha1/quantity.js';
 import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
@@ -37,7 +38,8 @@ function freeOn(host: Host, others: readonly VirtualMachine[]): VmResources {
   }, { cpus: 0, memoryBytes: 0 });
   const capacity = host.status?.capacity;
   const memory = capacity?.memory === undefined ? 0 : quantityToBytes('status.capacity.memory', capacity.memory);
-  return { cpus: (capacity?.cpus ?? 0) - used.cpus, memoryBytes: memory - used.memoryBytes };
+  const ratio = host.spec.cpuAllocationRatio ?? HOST_DEFAULTS.cpuAllocationRatio;
+  return { cpus: Math.floor((capacity?.cpus ?? 0) * ratio) - used.cpus, memoryBytes: memory - used.memoryBytes };
 }
 
 /** Another VM with an unreadable spec asks for nothing (its own reconcile reports it). */

@@ -4,6 +4,8 @@
  * reconciler depends on nothing else of it; unit tests put a double here.
  */
 import type { HostConnections } from '../../hosts/host-connections.js';
+import type { HostOperationSlots } from '../../hosts/host-operation-slots.js';
+import { limitedLibvirt } from '../../hosts/limited-libvirt.js';
 import type { LibvirtClient } from '../../libvirt/libvirt-client.js';
 import type { ExecResult } from '../../ssh/remote-process.js';
 
@@ -19,12 +21,16 @@ export interface VmHostAccess {
   open(hostName: string, signal: AbortSignal): Promise<VmHost>;
 }
 
-/** The operator's VmHostAccess: a Host's shared connection (src/hosts/host-connections.ts). */
-export function vmHostAccessOver(connections: Pick<HostConnections, 'open'>): VmHostAccess {
+/**
+ * The operator's VmHostAccess: a Host's shared connection (src/hosts/host-connections.ts), its state-changing
+ * libvirt calls bounded by the Host's maxConcurrentOperations through the shared `slots`.
+ */
+export function vmHostAccessOver(connections: Pick<HostConnections, 'open'>, slots: HostOperationSlots): VmHostAccess {
   return {
     async open(hostName, signal) {
       const connection = await connections.open(hostName, signal);
-      return { name: hostName, libvirt: connection.libvirt, exec: (argv, execSignal) => connection.session.exec(argv, { signal: execSignal }) };
+      const libvirt = limitedLibvirt(connection.libvirt, hostName, slots);
+      return { name: hostName, libvirt, exec: (argv, execSignal) => connection.session.exec(argv, { signal: execSignal }) };
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * [REQ-01] The VirtualMachine reconciler. Top to bottom: get the VM (gone -> done); being deleted -> finalize
- * (finalize-vm.ts) and remove the finalizer only after cleanup; ensure the finalizer; check the spec; schedule;
+ * (finalize-vm.ts) and remove the finalizer only after cleanup; ensure the finalizer; check the spec; schedule (placement-book.ts: its own placements count until the cache shows them);
  * reach the Host (its Reachable condition or the connection failing -> HostUnreachable, without a per-VM timeout);
  * disks; cloud-init seed; domain; power (run strategy); interfaces; write the status once; Events for what
  * changed; return when to look again.
@@ -36,7 +36,8 @@ import { PowerStep } from './ensure-power.js';
 import { finalizeVm } from './finalize-vm.js';
 import { ImageCache } from './image-cache.js';
 import { readInterfaces } from './read-interfaces.js';
-import { scheduleVm, vmResources } from './schedule-vm.js';
+import { PlacementBook } from './placement-book.js';
+import { vmResources } from './schedule-vm.js';
 import { vmDomainSpec } from './vm-domain-spec.js';
 import type { VmHost, VmHostAccess } from './vm-host.js';
 import { recordVmEvents, type VmEventSink } from './vm-events.js';
@@ -71,6 +72,7 @@ function auditRef(vm: VirtualMachine): AuditResourceRef {
 export class VirtualMachineReconciler implements Reconciler {
   private readonly statusWriter: StatusWriter<VirtualMachineStatus, VirtualMachine>;
   private readonly imageCache = new ImageCache();
+  private readonly placements = new PlacementBook();
   private readonly power: PowerStep;
   private readonly recheckMs: number;
 
@@ -84,9 +86,10 @@ export class VirtualMachineReconciler implements Reconciler {
     const found = await this.options.vms.get(request.namespace, request.name);
     if (found === undefined) return {};
     if (found.metadata?.deletionTimestamp !== undefined) return this.finalize(found, ctx);
-    const vm = await ensureFinalizer(this.options.vms, found, FINALIZERS.virtualMachineCleanup);
+    const finalized = await ensureFinalizer(this.options.vms, found, FINALIZERS.virtualMachineCleanup);
 
-    const { observation, result, error } = await this.observe(vm, ctx);
+    const { vm, observation, result, error } = await this.observe(finalized, ctx);
+    if (vm === undefined) return {};
     const now = new Date(this.options.clock.now());
     const stored = await this.statusWriter.update(vm, desiredVmStatus(vm, observation, now));
     if (stored === undefined) return {};
@@ -99,21 +102,39 @@ export class VirtualMachineReconciler implements Reconciler {
     return result;
   }
 
-  /** Runs the steps as far as they get; what they found becomes the status. */
-  private async observe(vm: VirtualMachine, ctx: ReconcileContext): Promise<{ observation: VmObservation; result: Result; error?: Error }> {
+  /**
+   * Runs the steps as far as they get; what they found becomes the status. A new placement is written (status.host,
+   * Scheduled) before anything happens on the Host, so that an operator killed halfway resumes on the same Host and
+   * never leaves a second domain or volumes elsewhere. Returns the VM as last stored (undefined: deleted meanwhile).
+   */
+  private async observe(observed: VirtualMachine, ctx: ReconcileContext): Promise<{ vm: VirtualMachine | undefined; observation: VmObservation; result: Result; error?: Error }> {
+    let vm = observed;
     const observation: VmObservation = {};
     const recheck = { requeueAfterMs: this.recheckMs };
     let resources;
     try {
       resources = vmResources(vm);
-      observation.placement = scheduleVm(vm, this.options.hostCache.list(), this.options.vmCache.list().filter((other) => other.metadata?.uid !== vm.metadata?.uid));
+      observation.placement = this.placements.place(vm, this.options.hostCache.list(), this.options.vmCache.list());
     } catch (error) {
       if (!(error instanceof InvalidSpecError)) throw error;
       observation.invalid = { message: error.message };
-      return { observation, result: {}, error };
+      return { vm, observation, result: {}, error };
     }
     const placement = observation.placement;
-    if (!placement.placed) return { observation, result: recheck };
+    if (!placement.placed) return { vm, observation, result: recheck };
+    if (placement.kept !== true) {
+      const bound = await this.statusWriter.update(vm, desiredVmStatus(vm, observation, new Date(this.options.clock.now())));
+      if (bound === undefined) return { vm: undefined, observation, result: {} };
+      vm = bound;
+    }
+    return { vm, ...(await this.onPlacedHost(vm, placement.host, resources, observation, ctx)) };
+  }
+
+  private async onPlacedHost(
+    vm: VirtualMachine, placedOn: string, resources: ReturnType<typeof vmResources>, observation: VmObservation, ctx: ReconcileContext,
+  ): Promise<{ observation: VmObservation; result: Result; error?: Error }> {
+    const recheck = { requeueAfterMs: this.recheckMs };
+    const placement = { host: placedOn };
 
     const hostObject = this.options.hostCache.get(undefined, placement.host);
     const reachable = findCondition(hostObject?.status?.conditions, HOST_CONDITIONS.Reachable);

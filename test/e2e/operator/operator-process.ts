@@ -10,6 +10,8 @@ const CLI = fileURLToPath(new URL('./virtfleet-cli.ts', import.meta.url));
 export interface OperatorProcess {
   /** `host:port` of /metrics, /healthz, /readyz. */
   healthAddress: string;
+  /** The operator's process id (its /proc entry, for benchmarks). */
+  pid: number;
   /** Every stdout line so far (JSON logs, and audit records with sink stdout). */
   readonly lines: string[];
   readonly stderr: string;
@@ -42,6 +44,7 @@ export async function startOperatorProcess(options: OperatorProcessOptions): Pro
   const healthAddress = await waitForStart(child, lines, () => stderr, exited, options.startTimeoutMs ?? 60_000);
   return {
     healthAddress,
+    pid: child.pid as number,
     lines,
     get stderr() {
       return stderr;

@@ -1,106 +1,36 @@
 import { expect } from 'chai';
-import { dump } from 'js-yaml';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startTestApiServer, type TestApiServer } from '../../support/apiserver/index.js';
 import { guestBootedMarker } from '../../support/guest/guest-domain.js';
 import { waitForSerialMarker } from '../../support/guest/serial-log.js';
-import { startHosts, stopHosts, type TestHost } from '../../support/hosts/index.js';
-import { kubectl, type KubectlResult } from '../../support/kubectl.js';
-import { startOperatorProcess, type OperatorProcess } from '../operator/operator-process.js';
 import { until } from '../../support/until.js';
-
-const CRD_DIR = fileURLToPath(new URL('../../../crds', import.meta.url));
-const SYSTEM = 'virtfleet-system';
-const APPS = 'apps';
-const CACHE_DIR = '/var/lib/virtfleet/cache';
-const CONSOLE_DIR = '/var/log/virtfleet/console';
-const BOOT_DISK = '/opt/virtfleet-guest/disk.img';
-
-interface VmJson {
-  metadata: { uid: string };
-  status?: { printableStatus?: string; host?: string; domainUUID?: string; conditions?: Array<{ type: string; status: string; reason: string; message: string }> };
-}
+import { APPS, blankDisk, CACHE_DIR, CONSOLE_DIR, VmE2eEnv } from './vm-e2e-env.js';
 
 describe('[REQ-01][REQ-03] VirtualMachines end to end: kubectl, the operator process, two Docker libvirt hosts, virsh as the oracle', function () {
   this.timeout(600_000);
-  let server: TestApiServer;
-  let hosts: TestHost[] = [];
-  let workDir: string;
-  let operator: OperatorProcess | undefined;
-  let auditPath: string;
+  const env = new VmE2eEnv({ namePrefix: 'vm-e2e' });
+  const k = env.k.bind(env);
+  const ok = env.ok.bind(env);
+  const host = env.host.bind(env);
+  const getVm = env.getVm.bind(env);
+  const waitStatus = env.waitStatus.bind(env);
+  const domstate = env.domstate.bind(env);
+  const vmManifest = env.vmManifest.bind(env);
+  const hostActions = env.hostActions.bind(env);
   let digest: string;
-
-  const k = async (args: string[], stdin?: string): Promise<KubectlResult> => kubectl(args, { kubeconfig: server.kubeconfigPath, cacheDir: join(workDir, 'kube-cache'), ...(stdin === undefined ? {} : { stdin }) });
-  const ok = async (args: string[], stdin?: string): Promise<string> => {
-    const result = await k(args, stdin);
-    expect(result.code, `kubectl ${args.join(' ')}: ${result.stderr}`).to.equal(0);
-    return result.stdout;
-  };
-  const host = (index: number): TestHost => hosts[index] as TestHost;
-  const getVm = async (name: string): Promise<VmJson> => JSON.parse(await ok(['-n', APPS, 'get', 'vm', name, '-o', 'json'])) as VmJson;
-  const waitStatus = async (name: string, status: string, timeoutMs = 120_000): Promise<VmJson> =>
-    until(`vm/${name} ${status}`, timeoutMs, async () => {
-      const vm = await getVm(name);
-      return vm.status?.printableStatus === status ? vm : undefined;
-    });
-  const domstate = async (index: number, domain: string): Promise<string> => (await host(index).virsh(['domstate', domain])).stdout.trim();
-  const vmManifest = (name: string, spec: Record<string, unknown>): string =>
-    dump({ apiVersion: 'virtfleet.io/v1alpha1', kind: 'VirtualMachine', metadata: { name, namespace: APPS }, spec: { memory: '64Mi', ...spec } });
-  const blankDisk = [{ name: 'data', source: { blank: { size: '16Mi' } } }];
-  /** State-changing actions on hosts recorded so far (libvirt changes and SSH commands). */
-  const hostActions = async (): Promise<string[]> => (await readFile(auditPath, 'utf8')).split('\n').filter((line) => /"action":"(libvirt\.|ssh\.exec)/.test(line));
 
   before(async function () {
     this.timeout(900_000);
-    [server, hosts] = await Promise.all([startTestApiServer({ crdDir: CRD_DIR }), startHosts(2, { namePrefix: 'vm-e2e' })]);
-    workDir = await mkdtemp(join(tmpdir(), 'virtfleet-vm-e2e-'));
-    auditPath = join(workDir, 'audit.log');
-    const configDir = join(workDir, 'config');
-    await mkdir(configDir);
-    await writeFile(join(configDir, 'controller_config.yaml'), [
-      'metricsAddress: "127.0.0.1:0"', 'logLevel: info', `credentialsNamespaces: [${SYSTEM}]`, 'leaderElection:', `  leaseNamespace: ${SYSTEM}`,
-      'audit:', '  sink: file', `  path: ${auditPath}`, '',
-    ].join('\n'));
-    await writeFile(join(configDir, 'ssh_config.yaml'), 'reconnect:\n  baseDelayMs: 100\n  maxDelayMs: 1000\n');
-    await writeFile(join(configDir, 'libvirt_config.yaml'), [
-      'storagePool:', '  name: default', '  path: /var/lib/libvirt/images',
-      'domainDefaults:', '  type: qemu', '  machine: pc', `  consoleLogDir: ${CONSOLE_DIR}`, '',
-    ].join('\n'));
-    await writeFile(join(configDir, 'transfer_config.yaml'), `cacheDir: ${CACHE_DIR}\n`);
-    for (const namespace of [SYSTEM, APPS]) await ok(['create', 'namespace', namespace]);
-    // The image cache of host 0 holds the bootable disk under its digest (what an ImageTransfer would leave).
-    const hashed = await host(0).exec(['sh', '-c', `mkdir -p ${CACHE_DIR} && sha256sum ${BOOT_DISK} | cut -d' ' -f1`]);
-    digest = `sha256:${hashed.stdout.trim()}`;
-    expect(digest).to.match(/^sha256:[0-9a-f]{64}$/);
-    await host(0).exec(['cp', BOOT_DISK, `${CACHE_DIR}/${digest.replace(':', '-')}`]);
-    operator = await startOperatorProcess({ configDir, kubeconfig: server.kubeconfigPath, podName: 'virtfleet-vm-e2e-0' });
-    const manifests = hosts.map((testHost, index) => {
-      const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: `hv${index}-ssh`, namespace: SYSTEM }, type: 'kubernetes.io/ssh-auth', stringData: { 'ssh-privatekey': testHost.clientPrivateKey } };
-      const hostObject = {
-        apiVersion: 'virtfleet.io/v1alpha1', kind: 'Host', metadata: { name: `hv${index}`, labels: { 'virtfleet.io/zone': 'e2e' } },
-        spec: { address: testHost.address, port: testHost.sshPort, user: testHost.user, credentialsSecretRef: { namespace: SYSTEM, name: `hv${index}-ssh` }, hostKeys: [testHost.hostKeyLine] },
-      };
-      return `${dump(secret)}---\n${dump(hostObject)}`;
-    });
-    await ok(['apply', '-f', '-'], manifests.join('---\n'));
-    await ok(['wait', '--for=condition=Ready', 'host/hv0', 'host/hv1', '--timeout=180s']);
+    await env.start();
+    digest = env.digest;
   });
 
   afterEach(function () {
     if (this.currentTest?.state !== 'failed') return;
-    const warnings = (operator?.lines ?? []).filter((line) => /"level":"(warn|error)"|"controller":"virtual-machine"/.test(line)).slice(-30);
+    const warnings = env.recentOperatorLines();
     console.log(`operator warnings and errors (last ${warnings.length}):\n${warnings.join('\n')}`);
   });
 
   after(async () => {
-    if (process.env['VIRTFLEET_E2E_LOG'] !== undefined) await writeFile(process.env['VIRTFLEET_E2E_LOG'], (operator?.lines ?? []).join('\n'));
-    await operator?.stop('SIGKILL');
-    await stopHosts(hosts);
-    await server?.stop();
-    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+    await env.stop();
   });
 
   it('boots a VM applied with kubectl from a qcow2 overlay on the image cache, with its cloud-init seed', async () => {

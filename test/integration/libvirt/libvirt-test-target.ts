@@ -66,7 +66,7 @@ function auditRecorder(records: AuditRecord[], commands: string[][]): AuditLog {
   }, { controller: 'libvirt-integration-tests' });
 }
 
-function libvirtTestHost(host: TestHost): LibvirtTestHost {
+export function libvirtTestHost(host: TestHost): LibvirtTestHost {
   const commands: string[][] = [];
   const auditRecords: AuditRecord[] = [];
   const auditLog = auditRecorder(auditRecords, commands);

@@ -20,7 +20,7 @@ export const fullHost = {
     address: '192.0.2.10', port: 2222, user: 'virtfleet',
     credentialsSecretRef: { namespace: 'virtfleet-system', name: 'hv1-ssh' },
     hostKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBTmOjoS/I52X221coh6BJgOkrADVOvCYHPDQ4Ah6uDK hv1', 'SHA256:sJXsjbJLQ+c/RL/JSMoM+LQuwDJMTMar+pfHaWwMkos'],
-    libvirtURI: 'qemu:///system', maxConcurrentOperations: 8, unschedulable: false, imageCacheDir: '/var/lib/virtfleet/images',
+    libvirtURI: 'qemu:///system', maxConcurrentOperations: 8, cpuAllocationRatio: 4, unschedulable: false, imageCacheDir: '/var/lib/virtfleet/images',
   },
   status: {
     conditions: ['Reachable', 'Authenticated', 'LibvirtReady', 'Ready'].map(condition),

@@ -32,7 +32,7 @@ const ENUMS: Record<ResourceKind, Record<string, readonly string[]>> = {
 const DEFAULTS: Record<ResourceKind, Record<string, unknown>> = {
   Host: {
     'spec.port': HOST_DEFAULTS.port, 'spec.libvirtURI': HOST_DEFAULTS.libvirtURI,
-    'spec.maxConcurrentOperations': HOST_DEFAULTS.maxConcurrentOperations, 'spec.unschedulable': HOST_DEFAULTS.unschedulable,
+    'spec.maxConcurrentOperations': HOST_DEFAULTS.maxConcurrentOperations, 'spec.cpuAllocationRatio': HOST_DEFAULTS.cpuAllocationRatio, 'spec.unschedulable': HOST_DEFAULTS.unschedulable,
   },
   VirtualMachine: {
     'spec.runStrategy': VIRTUAL_MACHINE_DEFAULTS.runStrategy, 'spec.cpu': {}, 'spec.cpu.cores': VIRTUAL_MACHINE_DEFAULTS.cpuCores,

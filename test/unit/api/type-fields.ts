@@ -33,7 +33,7 @@ export const TYPE_FIELDS: Record<ResourceKind, Record<string, string[]>> = {
     '': fieldsOf<Host>({ apiVersion: true, kind: true, metadata: true, spec: true, status: true }),
     spec: fieldsOf<HostSpec>({
       address: true, port: true, user: true, credentialsSecretRef: true, hostKeys: true, libvirtURI: true,
-      maxConcurrentOperations: true, unschedulable: true, imageCacheDir: true,
+      maxConcurrentOperations: true, cpuAllocationRatio: true, unschedulable: true, imageCacheDir: true,
     }),
     'spec.credentialsSecretRef': fieldsOf<NamespacedObjectReference>({ namespace: true, name: true }),
     status: fieldsOf<HostStatus>({

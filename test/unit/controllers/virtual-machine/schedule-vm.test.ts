@@ -47,6 +47,18 @@ describe('[REQ-01] VM scheduling picks a Ready, schedulable Host with room, most
       expected: { placed: false, reason: 'InsufficientCapacity', messageIncludes: 'cpu (asks 16, 4 free)' },
     },
     {
+      name: 'cpuAllocationRatio overcommits CPUs: 2 CPUs at ratio 4 hold 8 cores, not 9',
+      vm: vmObject('a', { cpu: { cores: 2 } }), hosts: [hostObject('hv1', { cpus: 2, cpuAllocationRatio: 4 })],
+      others: [vmObject('b', { cpu: { cores: 6 } }, { host: 'hv1' })],
+      expected: { placed: true, host: 'hv1' },
+    },
+    {
+      name: 'cpuAllocationRatio is a bound too: the ninth core does not fit',
+      vm: vmObject('a', { cpu: { cores: 3 } }), hosts: [hostObject('hv1', { cpus: 2, cpuAllocationRatio: 4 })],
+      others: [vmObject('b', { cpu: { cores: 6 } }, { host: 'hv1' })],
+      expected: { placed: false, reason: 'InsufficientCapacity', messageIncludes: 'cpu (asks 3, 2 free)' },
+    },
+    {
       name: 'no matching Host: NoHostAvailable',
       vm: vmObject('a', { hostSelector: { matchLabels: { zone: 'x' } } }), hosts: [hostObject('hv1')],
       expected: { placed: false, reason: 'NoHostAvailable', messageIncludes: 'no Host matches' },

@@ -12,12 +12,13 @@ export function vmObject(name: string, spec: Partial<VirtualMachineSpec> = {}, s
   };
 }
 
-export function hostObject(name: string, options: { cpus?: number; memory?: string; ready?: boolean; unschedulable?: boolean; labels?: Record<string, string> } = {}): Host {
+export function hostObject(name: string, options: { cpus?: number; memory?: string; ready?: boolean; unschedulable?: boolean; labels?: Record<string, string>; cpuAllocationRatio?: number } = {}): Host {
   return {
     metadata: { name, ...(options.labels === undefined ? {} : { labels: options.labels }) },
     spec: {
       address: '192.0.2.1', user: 'root', credentialsSecretRef: { namespace: 'virtfleet-system', name: 'ssh' }, hostKeys: ['SHA256:x'],
       ...(options.unschedulable === undefined ? {} : { unschedulable: options.unschedulable }),
+      ...(options.cpuAllocationRatio === undefined ? {} : { cpuAllocationRatio: options.cpuAllocationRatio }),
     },
     status: {
       capacity: { cpus: options.cpus ?? 8, memory: options.memory ?? '16Gi' },

@@ -73,6 +73,15 @@ describe('[REQ-01] VirtualMachine reconciler: apply, then a second pass changes 
     expect(h.events.events.slice(events)).to.deep.equal([]);
   });
 
+  it('stores a new placement before acting on the Host, so a reconcile cut off halfway resumes on the same Host', async () => {
+    const h = harness(vmObject('web', { memory: '128Mi', disks: [{ name: 'data', source: { blank: { size: '1Gi' } } }] }));
+    h.hv1.libvirt.storage.lookupPoolByName = async () => { throw new Error('operator killed here'); };
+    expect(((await h.reconcile()) as Error).message).to.equal('operator killed here');
+    expect(h.stored()?.status?.host).to.equal('hv1');
+    expect(findCondition(h.stored()?.status?.conditions, 'Scheduled')).to.include({ status: 'True', reason: 'HostAssigned' });
+    expect(h.hv1.changes).to.deep.equal([]);
+  });
+
   it('an image not in the cache leaves the VM WaitingForImage and creates no domain', async () => {
     const h = harness(imageVm());
     await h.reconcile();
