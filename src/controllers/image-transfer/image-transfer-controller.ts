@@ -8,7 +8,6 @@
  */
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { map } from 'rxjs';
-import { GROUP, RESOURCES, VERSION } from '../../api/v1alpha1/group.js';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { ImageTransfer } from '../../api/v1alpha1/image-transfer.js';
 import type { TransferConfig } from '../../config/types.js';
@@ -18,9 +17,9 @@ import { CustomResourceClient } from '../../controller/custom-resource-client.js
 import type { Informer } from '../../controller/informer.js';
 import type { Manager } from '../../controller/manager.js';
 import { requestFromKey } from '../../controller/reconciler.js';
-import type { ResourceKind } from '../../controller/resource-kind.js';
 import { requestFor, watchMapped, watchOwnKind } from '../../controller/watch-sources.js';
 import { HostTransferSlots } from '../../hosts/host-transfer-slots.js';
+import { IMAGE_TRANSFER_RESOURCE, imageTransferInformer } from '../../hosts/watch-keys.js';
 import type { AuditSink } from '../../security/audit-log.js';
 import type { Clock } from '../../time/clock.js';
 import { startTransfer } from '../../transfer/transfer-job.js';
@@ -32,9 +31,6 @@ import { TransferJobs } from './transfer-jobs.js';
 
 export const IMAGE_TRANSFER_CONTROLLER_NAME = 'image-transfer';
 
-export const IMAGE_TRANSFER_RESOURCE: ResourceKind = {
-  group: GROUP, version: VERSION, plural: RESOURCES.ImageTransfer.plural, kind: RESOURCES.ImageTransfer.kind, namespaced: true,
-};
 
 export interface ImageTransferControllerOptions {
   manager: Manager;
@@ -74,7 +70,7 @@ export interface RegisteredImageTransferController {
 
 export function registerImageTransferController(options: ImageTransferControllerOptions): RegisteredImageTransferController {
   const { manager, hosts } = options;
-  const transfers = manager.informerFor<ImageTransfer>(IMAGE_TRANSFER_RESOURCE);
+  const transfers = imageTransferInformer(manager);
   const jobs = new TransferJobs(options.clock);
   const slots = new HostTransferSlots(options.config.concurrency);
   const reconciler = new ImageTransferReconciler({

@@ -9,7 +9,7 @@ import type { Host } from '../../../../src/api/v1alpha1/host.js';
 import type { TransferConfig } from '../../../../src/config/types.js';
 import type { ImageTransfer, ImageTransferSpec } from '../../../../src/api/v1alpha1/image-transfer.js';
 import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
-import { IMAGE_TRANSFER_RESOURCE } from '../../../../src/controllers/image-transfer/image-transfer-controller.js';
+import { IMAGE_TRANSFER_RESOURCE } from '../../../../src/hosts/watch-keys.js';
 import type { TransferEventSink } from '../../../../src/controllers/image-transfer/transfer-events.js';
 import type { TransferHostAccess } from '../../../../src/controllers/image-transfer/transfer-hosts.js';
 import type { TransferJob } from '../../../../src/transfer/transfer-job.js';
