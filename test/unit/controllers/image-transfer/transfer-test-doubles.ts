@@ -80,6 +80,14 @@ export class InMemoryTransfers extends CustomResourceClient<ImageTransfer> {
     return this.stored(name);
   }
 
+  override async create(object: ImageTransfer): Promise<ImageTransfer> {
+    const name = object.metadata?.name ?? '';
+    this.mutations.push(`create ${name}`);
+    if (this.objects.has(name)) throw Object.assign(new Error('AlreadyExists'), { code: 409 });
+    this.put(object);
+    return this.stored(name)!;
+  }
+
   override async replaceStatus(object: ImageTransfer): Promise<ImageTransfer> {
     const name = object.metadata?.name ?? '';
     this.mutations.push(`status ${name}`);
