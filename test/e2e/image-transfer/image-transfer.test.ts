@@ -1,11 +1,15 @@
 import { expect } from 'chai';
 import { dump } from 'js-yaml';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { startTestApiServer, type TestApiServer } from '../../support/apiserver/index.js';
+import { guestBootedMarker } from '../../support/guest/guest-domain.js';
+import { waitForSerialMarker } from '../../support/guest/serial-log.js';
 import { startHosts, stopHosts, type TestHost } from '../../support/hosts/index.js';
 import { kubectl } from '../../support/kubectl.js';
 import { until } from '../../support/until.js';
@@ -18,6 +22,10 @@ const SYSTEM = 'virtfleet-system';
 const APPS = 'images';
 const CACHE_DIR = '/var/lib/virtfleet/images';
 const MIB = 2 ** 20;
+const CONSOLE_DIR = '/var/log/virtfleet/console';
+/** The bootable test disk inside every test host (test/support/guest/), served here by the local HTTP server. */
+const BOOT_DISK = '/opt/virtfleet-guest/disk.img';
+const run = promisify(execFile);
 
 interface Condition { type: string; status: string; reason: string; message: string }
 interface TransferJson {
@@ -70,6 +78,10 @@ describe('[REQ-01][REQ-04] ImageTransfers end to end: kubectl, the operator proc
     ].join('\n'));
     await writeFile(join(configDir, 'ssh_config.yaml'), 'reconnect:\n  baseDelayMs: 100\n  maxDelayMs: 1000\n');
     await writeFile(join(configDir, 'transfer_config.yaml'), `cacheDir: ${CACHE_DIR}\nchunkSizeBytes: 1048576\n`);
+    await writeFile(join(configDir, 'libvirt_config.yaml'), [
+      'storagePool:', '  name: default', '  path: /var/lib/libvirt/images',
+      'domainDefaults:', '  type: qemu', '  machine: pc', `  consoleLogDir: ${CONSOLE_DIR}`, '',
+    ].join('\n'));
     for (const namespace of [SYSTEM, APPS]) await ok(['create', 'namespace', namespace]);
     operator = await startOperator('virtfleet-it-e2e-0');
     const manifests = hosts.map((testHost, index) => {
@@ -166,5 +178,29 @@ describe('[REQ-01][REQ-04] ImageTransfers end to end: kubectl, the operator proc
     await ok(['-n', APPS, 'delete', 'imagetransfer', 'deleted', '--timeout=60s']);
     expect(await staged(dir)).to.deep.equal([]);
     expect(await Promise.all(hosts.map((h) => listDir(h, dir)))).to.deep.equal([[], []]);
+  });
+
+  it('a VM whose disk is a URL image gets it through an ImageTransfer it owns, waits in WaitingForImage, then boots from it', async () => {
+    const local = join(workDir, 'guest.img');
+    await run('docker', ['cp', `${hosts[1]!.name}:${BOOT_DISK}`, local]);
+    const disk = await readFile(local);
+    const digest = `sha256:${sha256(disk)}`;
+    const url = images.add('/guest.img', disk);
+    await ok(['apply', '-f', '-'], dump({
+      apiVersion: 'virtfleet.io/v1alpha1', kind: 'VirtualMachine', metadata: { name: 'from-url', namespace: APPS },
+      spec: { hostName: 'hv1', memory: '128Mi', disks: [{ name: 'root', source: { image: { url, digest } } }] },
+    }));
+    const vm = await until('vm/from-url Running', 240_000, async () => {
+      const current = JSON.parse(await ok(['-n', APPS, 'get', 'vm', 'from-url', '-o', 'json'])) as { metadata: { uid: string }; status?: { printableStatus?: string } };
+      return current.status?.printableStatus === 'Running' ? current : undefined;
+    }, 500);
+    const owned = JSON.parse(await ok(['-n', APPS, 'get', 'imagetransfers', '-l', 'virtfleet.io/virtual-machine=from-url', '-o', 'json'])) as { items: Array<TransferJson & { metadata: { ownerReferences?: Array<{ kind: string; uid: string }> } }> };
+    expect(owned.items).to.have.length(1);
+    expect(owned.items[0]?.metadata.ownerReferences?.map((o) => [o.kind, o.uid])).to.deep.equal([['VirtualMachine', vm.metadata.uid]]);
+    expect(owned.items[0]?.status?.phase).to.equal('Succeeded');
+    expect(await hostDigest(hosts[1]!, `${CACHE_DIR}/sha256-${sha256(disk)}`)).to.equal(sha256(disk));
+    const described = await ok(['-n', APPS, 'describe', 'vm', 'from-url']);
+    expect(described, 'the VM waited for its image first').to.match(/WaitingForImage\s+.*disk root: ImageTransfer /);
+    expect(await waitForSerialMarker(hosts[1]!, `${CONSOLE_DIR}/${APPS}_from-url.log`, guestBootedMarker, 240_000)).to.contain(guestBootedMarker);
   });
 });
