@@ -147,7 +147,7 @@ export class ImageTransferReconciler implements Reconciler {
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       const message = `removing the staged files failed, finalizer kept (retrying; annotate virtfleet.io/force-delete=true to release): ${(error as Error).message}`;
-      await this.options.events.event(transfer, 'Warning', R.DeleteFailed, message);
+      await this.write(transfer, { kind: 'waiting', reason: R.DeleteFailed, message });
       throw error;
     }
     await this.options.events.event(transfer, 'Normal', R.Deleted, 'cancelled; staged files removed');

@@ -209,6 +209,7 @@ describe('[REQ-01][REQ-04] ImageTransfer reconciler: plan, start, report, and a 
     expect(await h.reconcile()).to.be.instanceOf(Error);
     expect(h.transfers.stored('img')?.metadata?.finalizers).to.deep.equal([FINALIZERS.imageTransferCleanup]);
     expect(h.events.events).to.include('Warning DeleteFailed');
+    expect(condition(h.status(), 'Progressing')).to.include({ status: 'False', reason: 'DeleteFailed' });
     const forced = h.transfers.stored('img')!;
     forced.metadata!.annotations = { 'virtfleet.io/force-delete': 'true' };
     h.transfers.put(forced);
