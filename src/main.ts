@@ -1,8 +1,8 @@
 /**
  * [REQ-01] Wiring of the operator process, and nothing else: root logger, audit log, metrics and health server,
  * shared host connections, controller Manager with leader election, the Host, VirtualMachine and ImageTransfer controllers. `stop()` is
- * the graceful shutdown SIGTERM asks for: readiness drops, controllers drain and the lease is released, running image
- * transfers stop (their staged files kept for a resume), SSH and libvirt
+ * the graceful shutdown SIGTERM asks for: readiness drops, controllers drain (running image transfers stop, their
+ * staged files kept for a resume) and the lease is released, SSH and libvirt
  * connections close, the health server stops, the audit chain head is published (file sink) and the audit log
  * closes.
  */
@@ -145,7 +145,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       running = false;
       logger.info('operator stopping');
       await manager.stop();
-      await transferController.stop();
       await connections.closeAll();
       await health.stop();
       await auditHead?.stop();

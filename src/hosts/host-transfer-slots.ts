@@ -47,6 +47,12 @@ export class HostTransferSlots {
     for (const key of woken) this.freed.next(key);
   }
 
+  /** Forgets every holder and waiter (the controller stopped; nothing runs any more). */
+  releaseAll(): void {
+    this.held.clear();
+    this.waiting.clear();
+  }
+
   /** Keys of transfers that waited for a slot, each time one was released. */
   released(): Observable<string> {
     return this.freed.asObservable();

@@ -3,8 +3,8 @@
  * shared Host informer (a Host change wakes the transfers still waiting to start: a destination Host that appears),
  * the running jobs' progress (transfer-jobs.ts) and the concurrency slots released by finished transfers
  * (src/hosts/host-transfer-slots.ts), and the ImageTransferReconciler. Headers Secrets are read on demand from the
- * transfer's namespace, never cached. `stop()` (operator shutdown, after the Manager stopped) stops the running jobs
- * and keeps their staged files, so the next process resumes them.
+ * transfer's namespace, never cached. When the controller stops (operator shutdown, or leadership lost) the running
+ * jobs stop and keep their staged files, so the next leader resumes them instead of two processes writing at once.
  */
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { map } from 'rxjs';
@@ -65,7 +65,6 @@ export function apiHeadersReader(kubeConfig: KubeConfig): PlanInputs['readSecret
 export interface RegisteredImageTransferController {
   controller: Controller;
   informers: [Informer<ImageTransfer>];
-  stop(): Promise<void>;
 }
 
 export function registerImageTransferController(options: ImageTransferControllerOptions): RegisteredImageTransferController {
@@ -93,6 +92,10 @@ export function registerImageTransferController(options: ImageTransferController
     name: IMAGE_TRANSFER_CONTROLLER_NAME,
     reconciler,
     workers: options.workers,
+    onStopped: async () => {
+      await jobs.stopAll();
+      slots.releaseAll();
+    },
     sources: [
       watchOwnKind(transfers),
       watchMapped(hosts, () => transfers.store.list().filter(waitingToStart).map(requestFor)),
@@ -100,5 +103,5 @@ export function registerImageTransferController(options: ImageTransferController
       slots.released().pipe(map(requestFromKey)),
     ],
   });
-  return { controller, informers: [transfers], stop: () => jobs.stopAll() };
+  return { controller, informers: [transfers] };
 }

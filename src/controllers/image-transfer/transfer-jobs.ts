@@ -3,7 +3,7 @@
  * tied to the object's uid), with what the status needs beside the job's own progress (attempts made before it, the
  * current rate). The controller starts and watches jobs here and never awaits one inside a reconcile: each change
  * of a job's progress wakes its key through `wakes()`, at most once per `minIntervalMs` (its end at once), on the
- * injected Clock. `stopAll` (shutdown) stops every job and keeps its staged files for the next process to resume.
+ * injected Clock. `stopAll` (shutdown, or leadership lost) stops every job and keeps its staged files for the next leader to resume.
  */
 import { Subject, type Observable, type Subscription } from 'rxjs';
 import type { Clock, TimerHandle } from '../../time/clock.js';
@@ -84,14 +84,13 @@ export class TransferJobs {
     this.forget(key);
   }
 
-  /** Shutdown: stops every job and keeps what they staged. */
+  /** Shutdown or leadership lost: stops every job and keeps what they staged, for the next leader to resume. */
   async stopAll(): Promise<void> {
     const keys = [...this.running.keys()];
     await Promise.all(keys.map(async (key) => {
       await this.running.get(key)?.job.stop();
       this.forget(key);
     }));
-    this.woken.complete();
   }
 
   private sample(entry: Entry, progress: TransferProgress): void {
