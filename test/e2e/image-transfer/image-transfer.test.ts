@@ -47,7 +47,7 @@ describe('[REQ-01][REQ-04] ImageTransfers end to end: kubectl, the operator proc
   let operator: OperatorProcess | undefined;
   const images = new ImageServer({ ranges: true });
   const small = randomBytes(12 * MIB + 4321);
-  const slow = randomBytes(24 * MIB + 99);
+  const slow = randomBytes(32 * MIB + 99);
 
   const ok = async (args: string[], stdin?: string): Promise<string> => {
     const result = await kubectl(args, { kubeconfig: server.kubeconfigPath, cacheDir: join(workDir, 'kube-cache'), ...(stdin === undefined ? {} : { stdin }) });
@@ -151,17 +151,23 @@ describe('[REQ-01][REQ-04] ImageTransfers end to end: kubectl, the operator proc
     expect((await get('wrong')).status?.destinations?.map((d) => d.attempts), 'terminal: no retry').to.deep.equal(attempts);
   });
 
-  it('kill -9 of the operator mid-transfer, then a new process: the transfer resumes (resumedFromBytes > 0) and verifies', async () => {
+  it('kill -9 of the operator mid-transfer, then a new process: it resumes (resumedFromBytes > 0); SIGTERM keeps the staged files and the next process finishes and verifies', async () => {
     const url = images.add('/slow.raw', slow);
-    await apply('slow', { source: { url: { url } }, digest: `sha256:${sha256(slow)}`, destinations: [{ host: 'hv0' }, { host: 'hv1' }], bandwidthLimit: '3Mi' });
-    const midway = await waitFor('slow', 'a quarter done', (t) => (t.status?.bytesTransferred ?? 0) >= 6 * MIB && t.status?.phase === 'Transferring', 60_000);
+    await apply('slow', { source: { url: { url } }, digest: `sha256:${sha256(slow)}`, destinations: [{ host: 'hv0' }, { host: 'hv1' }], bandwidthLimit: '2Mi' });
+    const midway = await waitFor('slow', 'a fifth done', (t) => (t.status?.bytesTransferred ?? 0) >= 6 * MIB && t.status?.phase === 'Transferring', 60_000);
     expect(midway.status?.progress).to.match(/^\d+%$/);
     await operator?.stop('SIGKILL');
     operator = await startOperator('virtfleet-it-e2e-1');
+    const resumed = await waitFor('slow', 'resumed by the new process', (t) => (t.status?.destinations ?? []).every((d) => (d.resumedFromBytes ?? 0) > 0), 60_000);
+    expect(resumed.status?.phase).to.equal('Transferring');
+    expect(await operator.stop('SIGTERM'), 'graceful shutdown mid-transfer exits 0').to.equal(0);
+    expect((await staged(CACHE_DIR)).sort(), 'SIGTERM keeps what was staged').to.deep.equal([`sha256-${sha256(slow)}.part`, `sha256-${sha256(slow)}.part`, `sha256-${sha256(slow)}.part.manifest`, `sha256-${sha256(slow)}.part.manifest`]);
+    operator = await startOperator('virtfleet-it-e2e-2');
     const done = await waitFor('slow', 'Succeeded', (t) => t.status?.phase === 'Succeeded', 120_000);
     for (const destination of done.status?.destinations ?? []) {
       expect(destination.resumedFromBytes, `${destination.host} resumed`).to.be.greaterThan(0);
-      expect(destination.attempts).to.be.at.least(2);
+      expect(destination.attempts).to.be.at.least(3);
+      expect(destination.bytesSent, `${destination.host}: resumes re-send little`).to.be.below(slow.length + 4 * MIB);
     }
     expect(condition(done, 'Verified')).to.include({ status: 'True' });
     const final = `${CACHE_DIR}/sha256-${sha256(slow)}`;
