@@ -1,7 +1,8 @@
 /**
  * [REQ-01] Wiring of the operator process, and nothing else: root logger, audit log, metrics and health server,
- * shared host connections, controller Manager with leader election, the Host and VirtualMachine controllers. `stop()` is the graceful
- * shutdown SIGTERM asks for: readiness drops, controllers drain and the lease is released, SSH and libvirt
+ * shared host connections, controller Manager with leader election, the Host, VirtualMachine and ImageTransfer controllers. `stop()` is
+ * the graceful shutdown SIGTERM asks for: readiness drops, controllers drain (running image transfers stop, their
+ * staged files kept for a resume) and the lease is released, SSH and libvirt
  * connections close, the health server stops, the audit chain head is published (file sink) and the audit log
  * closes.
  */
@@ -14,6 +15,8 @@ import { Manager } from './controller/manager.js';
 import { hostAccessOver } from './controllers/host/host-access.js';
 import { HostConditionMetric } from './controllers/host/host-condition-metric.js';
 import { HOST_CONTROLLER_NAME, registerHostController } from './controllers/host/host-controller.js';
+import { IMAGE_TRANSFER_CONTROLLER_NAME, registerImageTransferController } from './controllers/image-transfer/image-transfer-controller.js';
+import { transferHostAccessOver } from './controllers/image-transfer/transfer-hosts.js';
 import { registerVirtualMachineController, VIRTUAL_MACHINE_CONTROLLER_NAME } from './controllers/virtual-machine/vm-controller.js';
 import { vmHostAccessOver } from './controllers/virtual-machine/vm-host.js';
 import { HostOperationSlots } from './hosts/host-operation-slots.js';
@@ -69,7 +72,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     config: config.controller,
     identity,
     logger,
-    metrics: controllerMetricsSink(metrics, [HOST_CONTROLLER_NAME, VIRTUAL_MACHINE_CONTROLLER_NAME]),
+    metrics: controllerMetricsSink(metrics, [HOST_CONTROLLER_NAME, VIRTUAL_MACHINE_CONTROLLER_NAME, IMAGE_TRANSFER_CONTROLLER_NAME]),
   });
   const credentialsNamespaces = config.controller.credentialsNamespaces;
   const connections = new HostConnections({
@@ -111,10 +114,22 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     workers: config.controller.workers.virtualMachine,
     registry,
   });
+  const transferController = registerImageTransferController({
+    manager,
+    kubeConfig,
+    hosts: hostInformer(manager),
+    access: transferHostAccessOver(connections),
+    events,
+    audit,
+    clock: systemClock,
+    config: config.transfer,
+    workers: config.controller.workers.imageTransfer,
+    commandTimeoutMs: config.ssh.commandTimeoutMs,
+  });
 
   let running = true;
   let synced = false;
-  void Promise.all([...informers, ...vmController.informers].map((informer) => informer.synced)).then(() => {
+  void Promise.all([...informers, ...vmController.informers, ...transferController.informers].map((informer) => informer.synced)).then(() => {
     synced = true;
     logger.info('informer caches synced');
   });

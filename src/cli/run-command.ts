@@ -17,7 +17,7 @@ import { reportStartFailure } from './start-failure.js';
 export function registerRunCommand(program: Command, io: CliIo): void {
   program
     .command('run')
-    .description('Run the operator (the Host and VirtualMachine controllers) until SIGTERM')
+    .description('Run the operator (the Host, VirtualMachine and ImageTransfer controllers) until SIGTERM')
     .option('--config-dir <dir>', 'directory of controller/ssh/libvirt/transfer_config.yaml', configDirFromEnvironment())
     .action(async (options: { configDir: string }) => {
       let operator: RunningOperator;

@@ -31,6 +31,8 @@ export interface ControllerOptions {
   clock?: Clock;
   logger?: RuntimeLogger;
   metrics?: ControllerMetricsSink;
+  /** Runs after every stop (shutdown or leadership lost), once the workers are done: e.g. work a controller started outside reconciles. */
+  onStopped?: () => Promise<void>;
 }
 
 interface ControllerRun {
@@ -92,6 +94,7 @@ export class Controller {
     run.abort.abort(new Error(`controller ${this.options.name} stopping`));
     await run.queue.shutdown();
     await Promise.all(run.workers);
+    await this.options.onStopped?.();
     this.logger.info('controller stopped');
   }
 

@@ -38,7 +38,7 @@ export interface InformerSelection<T extends KubernetesObject> {
   namespaces?: readonly string[];
 }
 
-export type ManagedControllerOptions = Pick<ControllerOptions, 'name' | 'reconciler' | 'sources' | 'workers'>;
+export type ManagedControllerOptions = Pick<ControllerOptions, 'name' | 'reconciler' | 'sources' | 'workers' | 'onStopped'>;
 
 const DEFAULT_INFORMER_RESTART_BACKOFF = { baseDelayMs: 200, maxDelayMs: 30_000 };
 

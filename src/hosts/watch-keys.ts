@@ -1,11 +1,12 @@
 /**
- * [REQ-01][REQ-05] The watch keys that several controllers share: the Host, VirtualMachine and Secret resource
- * definitions, the ssh-auth Secret selector, and the functions that return the Manager's shared informers. The
+ * [REQ-01][REQ-05] The watch keys that several controllers share: the Host, VirtualMachine, ImageTransfer and Secret
+ * resource definitions, the ssh-auth Secret selector, and the functions that return the Manager's shared informers. The
  * Manager keeps one informer per (resource, field selector, namespaces); every controller that asks through these
  * functions gets that same informer, so Hosts and credential Secrets are listed and watched once per process.
  *
  *   const hosts = hostInformer(manager);                                      // Informer<Host>, all Hosts
  *   const vms = virtualMachineInformer(manager);                              // Informer<VirtualMachine>
+ *   const transfers = imageTransferInformer(manager);                         // Informer<ImageTransfer>
  *   const secrets = sshAuthSecretInformer(manager, kubeConfig, namespaces);   // Informer<V1Secret>, ssh-auth only
  *
  * The Secret informer caches only SSH credentials: Secrets of type kubernetes.io/ssh-auth (server-side field
@@ -15,6 +16,7 @@
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { GROUP, RESOURCES, VERSION } from '../api/v1alpha1/group.js';
 import type { Host } from '../api/v1alpha1/host.js';
+import type { ImageTransfer } from '../api/v1alpha1/image-transfer.js';
 import type { VirtualMachine } from '../api/v1alpha1/virtual-machine.js';
 import type { Informer } from '../controller/informer.js';
 import type { Manager } from '../controller/manager.js';
@@ -26,6 +28,13 @@ export const VIRTUAL_MACHINE_RESOURCE: ResourceKind = {
   version: VERSION,
   plural: RESOURCES.VirtualMachine.plural,
   kind: RESOURCES.VirtualMachine.kind,
+  namespaced: true,
+};
+export const IMAGE_TRANSFER_RESOURCE: ResourceKind = {
+  group: GROUP,
+  version: VERSION,
+  plural: RESOURCES.ImageTransfer.plural,
+  kind: RESOURCES.ImageTransfer.kind,
   namespaced: true,
 };
 export const SECRET_RESOURCE: ResourceKind = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true };
@@ -42,6 +51,11 @@ export function hostInformer(manager: Manager): Informer<Host> {
 /** The shared informer of VirtualMachines, in the configured `namespaces` of controller_config. */
 export function virtualMachineInformer(manager: Manager): Informer<VirtualMachine> {
   return manager.informerFor<VirtualMachine>(VIRTUAL_MACHINE_RESOURCE);
+}
+
+/** The shared informer of ImageTransfers, in the configured `namespaces` of controller_config. */
+export function imageTransferInformer(manager: Manager): Informer<ImageTransfer> {
+  return manager.informerFor<ImageTransfer>(IMAGE_TRANSFER_RESOURCE);
 }
 
 /** The shared informer of ssh-auth Secrets in `credentialsNamespaces` (empty or absent = all namespaces). */

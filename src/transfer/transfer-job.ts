@@ -3,7 +3,7 @@
  * `progress$` reports every change and whose `done` settles when every destination has succeeded or failed for
  * good. Attempts repeat with exponential backoff for destinations that failed in a retryable way (stalled,
  * unreachable, source gone for a while); each attempt resumes from what the host's manifest proves is there.
- * `cancel()` stops the job and removes the staged files and manifests it left.
+ * `cancel()` stops the job and removes the staged files and manifests it left; `stop()` keeps them for a resume.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { sleep, type Clock } from '../time/clock.js';
@@ -32,6 +32,8 @@ export interface TransferJob {
   readonly done: Promise<TransferProgress>;
   /** Stops the job and removes its `.part` files and manifests. */
   cancel(): Promise<void>;
+  /** Stops the job and keeps its `.part` files and manifests, so that a later job resumes from them (operator shutdown). */
+  stop(): Promise<void>;
 }
 
 const RETRY_INITIAL_MS = 1000;
@@ -164,6 +166,10 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
       return subject.getValue();
     },
     done,
+    stop: async () => {
+      stop.abort(new TransferCancelledError());
+      await done;
+    },
     cancel: async () => {
       stop.abort(new TransferCancelledError());
       await done;

@@ -149,4 +149,12 @@ export const IMAGE_TRANSFER_REASONS = {
   ConversionFailed: 'ConversionFailed',
   Succeeded: 'Succeeded',
   Failed: 'Failed',
+  HostNotFound: ERROR_REASONS.HostNotFound,
+  SecretNotFound: 'SecretNotFound',
+  WaitingForSlot: 'WaitingForSlot',
+  FileWritten: 'FileWritten',
+  FileRenamed: 'FileRenamed',
+  FileRemoved: 'FileRemoved',
+  Deleted: 'Deleted',
+  DeleteFailed: 'DeleteFailed',
 } as const;

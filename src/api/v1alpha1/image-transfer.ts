@@ -61,10 +61,14 @@ export interface DestinationStatus {
   host: string;
   phase?: TransferPhase;
   bytesTransferred?: number;
+  /** Bytes sent over SSH to this host, over all attempts (holes and cache hits send nothing). */
+  bytesSent?: number;
   attempts?: number;
   resumedFromBytes?: number;
   verified?: boolean;
   path?: string;
+  /** Reason of the last failure (e.g. Stalled, SourceNotFound, DigestMismatch). */
+  reason?: string;
   message?: string;
 }
 

@@ -2,8 +2,8 @@
  * [REQ-01][REQ-03] Step "disks": the host's storage pool (defined and built when missing), then one qcow2 volume
  * per spec.disks entry, named from the VM's uid: blank disks of their size, image disks as overlays on the
  * digest-keyed cache file. A volume that exists is left alone (checked before acting, so a second pass changes
- * nothing). An image not yet in the cache, or one only reachable through an ImageTransfer, leaves the VM
- * WaitingForImage instead of failing.
+ * nothing). An image not yet in the cache leaves the VM WaitingForImage instead of failing, with the progress of the
+ * ImageTransfer that brings it (image-transfer-request.ts).
  */
 import { VIRTUAL_MACHINE_REASONS } from '../../api/v1alpha1/condition.js';
 import { quantityToBytes } from '../../api/v1alpha1/quantity.js';
@@ -14,6 +14,7 @@ import { PoolCreateFlags } from '../../libvirt/operations/storage-operations.js'
 import type { StoragePoolRef } from '../../libvirt/rpc/remote-types.js';
 import { buildDirPoolXml, buildVolumeXml } from '../../libvirt/storage-xml.js';
 import type { ImageCache } from './image-cache.js';
+import type { ImageTransferRequests } from './image-transfer-request.js';
 import type { DiskPlacement } from './vm-domain-spec.js';
 import type { VmHost } from './vm-host.js';
 import { diskVolumeName, imageCachePath, uidOf } from './vm-names.js';
@@ -22,6 +23,8 @@ export interface DiskSettings {
   pool: { name: string; path: string };
   /** The Host's spec.imageCacheDir, else transfer_config's cacheDir. */
   imageCacheDir: string;
+  /** Brings a missing image through an ImageTransfer (image-transfer-request.ts); without it the VM just waits. */
+  images?: ImageTransferRequests;
 }
 
 export type DisksResult =
@@ -64,13 +67,13 @@ export async function ensureDisks(
     const name = diskVolumeName(uidOf(vm), disk.name);
     const image = disk.source.image;
     if (image !== undefined) {
-      if (image.digest === undefined) {
-        return { ready: false, reason: VIRTUAL_MACHINE_REASONS.WaitingForImage, message: `disk ${disk.name}: images by transferRef need the ImageTransfer controller; give url and digest` };
-      }
-      const cached = await cache.check(host, imageCachePath(settings.imageCacheDir, image.digest), signal);
-      if (!cached.present) {
-        return { ready: false, reason: VIRTUAL_MACHINE_REASONS.WaitingForImage, message: `disk ${disk.name}: ${cached.path} is not on Host ${host.name} yet` };
-      }
+      const digest = image.digest ?? (await settings.images?.digestOf(vm, disk));
+      const waiting = async (fallback: string): Promise<DisksResult> => ({
+        ready: false, reason: VIRTUAL_MACHINE_REASONS.WaitingForImage, message: settings.images === undefined ? fallback : await settings.images.request(vm, disk, host.name),
+      });
+      if (digest === undefined) return waiting(`disk ${disk.name}: images by transferRef need the ImageTransfer controller; give url and digest`);
+      const cached = await cache.check(host, imageCachePath(settings.imageCacheDir, digest), signal);
+      if (!cached.present) return waiting(`disk ${disk.name}: ${cached.path} is not on Host ${host.name} yet`);
       placement.backing[disk.name] = { path: cached.path, format: cached.format };
       const path = await existingPath(host, pool, name);
       if (path !== undefined) {

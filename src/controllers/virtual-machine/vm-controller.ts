@@ -1,6 +1,7 @@
 /**
  * [REQ-01] Registers the VirtualMachine controller with a Manager: the VM informer (own kind), the shared Host
- * informer (a Host change maps to the VMs placed on it and to the VMs still waiting for a Host), the per-host
+ * informer (a Host change maps to the VMs placed on it and to the VMs still waiting for a Host), the shared
+ * ImageTransfer informer (a transfer's change maps to the VMs waiting on it), the per-host
  * libvirt domain events and relists (host-domain-events.ts), and the VirtualMachineReconciler. Secrets holding
  * cloud-init user data are read on demand from the VM's namespace, never cached.
  */
@@ -21,6 +22,9 @@ import type { AuditSink } from '../../security/audit-log.js';
 import type { Clock } from '../../time/clock.js';
 import type { SecretValueReader } from './cloud-init-seed.js';
 import { hostDomainEvents } from './host-domain-events.js';
+import { ApiImageTransferRequests, vmsWaitingOn } from './image-transfer-request.js';
+import { IMAGE_TRANSFER_RESOURCE, imageTransferInformer } from '../../hosts/watch-keys.js';
+import type { ImageTransfer } from '../../api/v1alpha1/image-transfer.js';
 import type { VmEventSink } from './vm-events.js';
 import type { VmHostAccess } from './vm-host.js';
 import { VmMetrics } from './vm-metrics.js';
@@ -82,6 +86,7 @@ export function registerVirtualMachineController(options: VmControllerOptions): 
     clock: options.clock,
     libvirt: options.libvirt,
     imageCacheDir: options.imageCacheDir,
+    images: new ApiImageTransferRequests(new CustomResourceClient<ImageTransfer>(options.kubeConfig, IMAGE_TRANSFER_RESOURCE)),
     ...(metrics === undefined ? {} : { metrics }),
     ...(options.recheckIntervalMs === undefined ? {} : { recheckIntervalMs: options.recheckIntervalMs }),
   });
@@ -91,6 +96,7 @@ export function registerVirtualMachineController(options: VmControllerOptions): 
     workers: options.workers,
     sources: [
       watchOwnKind(vms),
+      watchMapped(imageTransferInformer(manager), (transfer) => vmsWaitingOn(transfer, vms.store.list())),
       watchMapped(hosts, (host) => vms.store.list().filter((vm) => vm.status?.host === undefined || vm.status.host === host.metadata?.name).map(requestFor)),
       hostDomainEvents({
         hosts, vms: vms.store, access: options.access, clock: options.clock, logger: options.logger,

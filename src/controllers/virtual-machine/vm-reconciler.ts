@@ -35,6 +35,7 @@ import { ensureDomain } from './ensure-domain.js';
 import { PowerStep } from './ensure-power.js';
 import { finalizeVm } from './finalize-vm.js';
 import { ImageCache } from './image-cache.js';
+import type { ImageTransferRequests } from './image-transfer-request.js';
 import { readInterfaces } from './read-interfaces.js';
 import { PlacementBook } from './placement-book.js';
 import { vmResources } from './schedule-vm.js';
@@ -60,6 +61,8 @@ export interface VmReconcilerOptions {
   /** transfer_config cacheDir: the image cache of Hosts without spec.imageCacheDir. */
   imageCacheDir: string;
   metrics?: VmMetrics;
+  /** Brings missing images through ImageTransfers owned by the VM. */
+  images?: ImageTransferRequests;
   recheckIntervalMs?: number;
   stopGraceMs?: number;
 }
@@ -176,7 +179,7 @@ export class VirtualMachineReconciler implements Reconciler {
   ): Promise<{ observation: VmObservation; result: Result }> {
     const options: AuditedCallOptions = { audit: { resource: auditRef(vm) } };
     const imageCacheDir = hostObject?.spec.imageCacheDir ?? this.options.imageCacheDir;
-    const disks = await ensureDisks(host, vm, { pool: this.options.libvirt.storagePool, imageCacheDir }, this.imageCache, ctx.signal, options);
+    const disks = await ensureDisks(host, vm, { pool: this.options.libvirt.storagePool, imageCacheDir, ...(this.options.images === undefined ? {} : { images: this.options.images }) }, this.imageCache, ctx.signal, options);
     observation.disks = disks;
     if (!disks.ready) return { observation, result: { requeueAfterMs: this.recheckMs } };
     const seedPath = await ensureSeed(host, vm, disks.pool, this.options.readSecret, options);

@@ -91,7 +91,7 @@ export const fullImageTransfers = [
       phase: 'Transferring', bytesTotal: 2147483648, bytesTransferred: 901943132, progress: '42%', rate: '112MiB/s', eta: '11s',
       destinations: [
         { host: 'hv1', phase: 'Succeeded', bytesTransferred: 2147483648, attempts: 1, resumedFromBytes: 0, verified: true, path: '/var/lib/virtfleet/images/sha256-ab', message: 'verified' },
-        { host: 'hv2', phase: 'Transferring', bytesTransferred: 16777216, attempts: 2, resumedFromBytes: 8388608, verified: false },
+        { host: 'hv2', phase: 'Transferring', bytesTransferred: 16777216, bytesSent: 8388608, attempts: 2, resumedFromBytes: 8388608, verified: false, reason: 'Stalled' },
       ],
       conditions: ['Progressing', 'Stalled', 'Verified', 'Complete'].map(condition),
       startTime: TIME, completionTime: TIME, observedGeneration: 1,

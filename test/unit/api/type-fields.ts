@@ -87,8 +87,8 @@ export const TYPE_FIELDS: Record<ResourceKind, Record<string, string[]>> = {
       conditions: true, startTime: true, completionTime: true, observedGeneration: true,
     }),
     'status.destinations[]': fieldsOf<DestinationStatus>({
-      host: true, phase: true, bytesTransferred: true, attempts: true, resumedFromBytes: true, verified: true,
-      path: true, message: true,
+      host: true, phase: true, bytesTransferred: true, bytesSent: true, attempts: true, resumedFromBytes: true, verified: true,
+      path: true, reason: true, message: true,
     }),
     'status.conditions[]': conditionFields,
   },

@@ -1,0 +1,107 @@
+/**
+ * [REQ-01][REQ-04] Registers the ImageTransfer controller with a Manager: the ImageTransfer informer (own kind), the
+ * shared Host informer (a Host change wakes the transfers still waiting to start: a destination Host that appears),
+ * the running jobs' progress (transfer-jobs.ts) and the concurrency slots released by finished transfers
+ * (src/hosts/host-transfer-slots.ts), and the ImageTransferReconciler. Headers Secrets are read on demand from the
+ * transfer's namespace, never cached. When the controller stops (operator shutdown, or leadership lost) the running
+ * jobs stop and keep their staged files, so the next leader resumes them instead of two processes writing at once.
+ */
+import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import { map } from 'rxjs';
+import type { Host } from '../../api/v1alpha1/host.js';
+import type { ImageTransfer } from '../../api/v1alpha1/image-transfer.js';
+import type { TransferConfig } from '../../config/types.js';
+import { isNotFound } from '../../controller/api-errors.js';
+import type { Controller } from '../../controller/controller.js';
+import { CustomResourceClient } from '../../controller/custom-resource-client.js';
+import type { Informer } from '../../controller/informer.js';
+import type { Manager } from '../../controller/manager.js';
+import { requestFromKey } from '../../controller/reconciler.js';
+import { requestFor, watchMapped, watchOwnKind } from '../../controller/watch-sources.js';
+import { HostTransferSlots } from '../../hosts/host-transfer-slots.js';
+import { IMAGE_TRANSFER_RESOURCE, imageTransferInformer } from '../../hosts/watch-keys.js';
+import type { AuditSink } from '../../security/audit-log.js';
+import type { Clock } from '../../time/clock.js';
+import { startTransfer } from '../../transfer/transfer-job.js';
+import { ImageTransferReconciler } from './image-transfer-reconciler.js';
+import type { PlanInputs } from './plan-transfer.js';
+import type { TransferEventSink } from './transfer-events.js';
+import type { TransferHostAccess } from './transfer-hosts.js';
+import { TransferJobs } from './transfer-jobs.js';
+
+export const IMAGE_TRANSFER_CONTROLLER_NAME = 'image-transfer';
+
+
+export interface ImageTransferControllerOptions {
+  manager: Manager;
+  kubeConfig: KubeConfig;
+  /** The shared Host informer (src/hosts/watch-keys.ts). */
+  hosts: Informer<Host>;
+  access: TransferHostAccess;
+  events: TransferEventSink;
+  audit: AuditSink;
+  clock: Clock;
+  config: TransferConfig;
+  workers: number;
+  commandTimeoutMs: number;
+  recheckIntervalMs?: number;
+}
+
+/** A Secret's data as strings: the request headers of a URL source (RBAC: get Secrets in the transfer's namespace). */
+export function apiHeadersReader(kubeConfig: KubeConfig): PlanInputs['readSecret'] {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return async (namespace, name) => {
+    let secret: V1Secret;
+    try {
+      secret = await core.readNamespacedSecret({ namespace, name });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+  };
+}
+
+export interface RegisteredImageTransferController {
+  controller: Controller;
+  informers: [Informer<ImageTransfer>];
+}
+
+export function registerImageTransferController(options: ImageTransferControllerOptions): RegisteredImageTransferController {
+  const { manager, hosts } = options;
+  const transfers = imageTransferInformer(manager);
+  const jobs = new TransferJobs(options.clock);
+  const slots = new HostTransferSlots(options.config.concurrency);
+  const reconciler = new ImageTransferReconciler({
+    transfers: new CustomResourceClient<ImageTransfer>(options.kubeConfig, IMAGE_TRANSFER_RESOURCE),
+    hosts: hosts.store,
+    access: options.access,
+    readSecret: apiHeadersReader(options.kubeConfig),
+    jobs,
+    slots,
+    startTransfer,
+    events: options.events,
+    audit: options.audit,
+    clock: options.clock,
+    config: options.config,
+    commandTimeoutMs: options.commandTimeoutMs,
+    ...(options.recheckIntervalMs === undefined ? {} : { recheckIntervalMs: options.recheckIntervalMs }),
+  });
+  const waitingToStart = (transfer: ImageTransfer): boolean => (transfer.status?.phase ?? 'Pending') === 'Pending';
+  const controller = manager.addController({
+    name: IMAGE_TRANSFER_CONTROLLER_NAME,
+    reconciler,
+    workers: options.workers,
+    onStopped: async () => {
+      await jobs.stopAll();
+      slots.releaseAll();
+    },
+    sources: [
+      watchOwnKind(transfers),
+      watchMapped(hosts, () => transfers.store.list().filter(waitingToStart).map(requestFor)),
+      jobs.wakes().pipe(map(requestFromKey)),
+      slots.released().pipe(map(requestFromKey)),
+    ],
+  });
+  return { controller, informers: [transfers] };
+}

@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import type { ImageTransfer } from '../../../../src/api/v1alpha1/image-transfer.js';
+import { planTransfer, RETRY_ATTEMPTS, type PlanInputs } from '../../../../src/controllers/image-transfer/plan-transfer.js';
+import { DIGEST_HEX, FakeTransferHosts, hostObject, transferConfig, transferObject } from './transfer-test-doubles.js';
+
+const hosts = [hostObject('hv1', { zone: 'a' }), hostObject('hv2', { zone: 'b' }, '/srv/images'), hostObject('hv3', { zone: 'a' })];
+const inputs = (secrets: Record<string, Record<string, string>> = {}): PlanInputs => ({
+  hosts: { get: (_ns, name) => hosts.find((h) => h.metadata?.name === name), list: () => hosts },
+  access: new FakeTransferHosts(), config: transferConfig, readSecret: async (_ns, name) => secrets[name],
+});
+
+describe('[REQ-01][REQ-04] ImageTransfer plan: destinations, cache paths, limits, headers', () => {
+  it('a hostSelector picks the matching Hosts, each into its own image cache', async () => {
+    const outcome = await planTransfer(transferObject('img', { destinations: undefined, hostSelector: { matchLabels: { zone: 'a' } } }), inputs());
+    expect(outcome.kind === 'plan' && outcome.plan.destinations.map((d) => [d.host.name, d.path])).to.deep.equal([['hv1', `/cache/sha256-${DIGEST_HEX}`], ['hv3', `/cache/sha256-${DIGEST_HEX}`]]);
+  });
+
+  it('a Host\'s spec.imageCacheDir wins over transfer_config cacheDir; a path is taken as it is', async () => {
+    const outcome = await planTransfer(transferObject('img', { destinations: [{ host: 'hv2' }, { host: 'hv1', path: '/images/x.raw' }] }), inputs());
+    expect(outcome.kind === 'plan' && outcome.plan.destinations.map((d) => [d.host.name, d.path, d.cache])).to.deep.equal([
+      ['hv2', `/srv/images/sha256-${DIGEST_HEX}`, true], ['hv1', '/images/x.raw', false],
+    ]);
+  });
+
+  it('limits: bandwidthLimit as a quantity, inactivityTimeoutSeconds in ms, retryable failures retried until deleted', async () => {
+    const outcome = await planTransfer(transferObject('img', { bandwidthLimit: '10Mi', inactivityTimeoutSeconds: 7 }), inputs());
+    expect(outcome.kind === 'plan' && outcome.plan.limits).to.deep.equal({ chunkSizeBytes: 8 * 2 ** 20, bandwidthLimitBytesPerSecond: 10 * 2 ** 20, inactivityTimeoutMs: 7000, maxAttempts: RETRY_ATTEMPTS });
+  });
+
+  it('headers come from headersSecretRef; a missing Secret waits, named', async () => {
+    const spec: Partial<ImageTransfer['spec']> = { source: { url: { url: 'https://example.test/i', headersSecretRef: { name: 'token' } } } };
+    const found = await planTransfer(transferObject('img', spec), inputs({ token: { authorization: 'Bearer s3cret' } }));
+    expect(found.kind === 'plan' && found.plan.source).to.deep.equal({ kind: 'url', url: 'https://example.test/i', headers: { authorization: 'Bearer s3cret' } });
+    const missing = await planTransfer(transferObject('img', spec), inputs());
+    expect(missing).to.deep.equal({ kind: 'waiting', reason: 'SecretNotFound', message: 'headers Secret apps/token (spec.source.url.headersSecretRef) does not exist' });
+  });
+
+  it('a host source names its Host; a missing source Host waits', async () => {
+    const found = await planTransfer(transferObject('img', { source: { host: { name: 'hv1', path: '/src.img' } }, destinations: [{ host: 'hv2' }] }), inputs());
+    expect(found.kind === 'plan' && found.plan.source.kind === 'host' && [found.plan.source.host.name, found.plan.source.path]).to.deep.equal(['hv1', '/src.img']);
+    const missing = await planTransfer(transferObject('img', { source: { host: { name: 'nope', path: '/src.img' } } }), inputs());
+    expect(missing).to.include({ kind: 'waiting', reason: 'HostNotFound' });
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * [REQ-01][REQ-04] Test doubles for the ImageTransfer controller's unit tests: an in-memory ImageTransfer API
+ * counting mutating calls (resourceVersion checks, deletion held by finalizers), an engine job driven by the test,
+ * hosts whose commands are recorded, and an Event recorder. No network.
+ */
+import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { BehaviorSubject } from 'rxjs';
+import type { Host } from '../../../../src/api/v1alpha1/host.js';
+import type { TransferConfig } from '../../../../src/config/types.js';
+import type { ImageTransfer, ImageTransferSpec } from '../../../../src/api/v1alpha1/image-transfer.js';
+import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
+import { IMAGE_TRANSFER_RESOURCE } from '../../../../src/hosts/watch-keys.js';
+import type { TransferEventSink } from '../../../../src/controllers/image-transfer/transfer-events.js';
+import type { TransferHostAccess } from '../../../../src/controllers/image-transfer/transfer-hosts.js';
+import type { TransferJob } from '../../../../src/transfer/transfer-job.js';
+import type { DestinationProgress, TransferProgress } from '../../../../src/transfer/transfer-progress.js';
+import { overallBytes, overallPhase } from '../../../../src/transfer/transfer-progress.js';
+import type { TransferHost, TransferPlan } from '../../../../src/transfer/transfer-plan.js';
+import type { ExecResult } from '../../../../src/ssh/remote-process.js';
+
+function unusedKubeConfig(): KubeConfig {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'none' }],
+    contexts: [{ name: 'none', cluster: 'none', user: 'none' }], currentContext: 'none',
+  });
+  return kubeConfig;
+}
+
+export const DIGEST_HEX = 'ab'.repeat(32);
+
+export const transferConfig: TransferConfig = {
+  chunkSizeBytes: 8 * 2 ** 20, parallelStreams: 1, concurrency: { perHost: 2, global: 8 }, bandwidthLimitBytesPerSecond: 0, resume: true,
+  inactivityTimeoutSeconds: 120, cacheDir: '/cache', allowedUrlSchemes: ['https', 'http'],
+};
+
+export function transferObject(name: string, spec: Partial<ImageTransferSpec> = {}): ImageTransfer {
+  return {
+    apiVersion: 'virtfleet.io/v1alpha1', kind: 'ImageTransfer',
+    metadata: { namespace: 'apps', name, uid: `uid-${name}`, generation: 1 },
+    spec: { source: { url: { url: 'https://images.example.test/disk.raw' } }, digest: `sha256:${DIGEST_HEX}`, destinations: [{ host: 'hv1' }, { host: 'hv2' }], ...spec },
+  };
+}
+
+export function hostObject(name: string, labels: Record<string, string> = {}, imageCacheDir?: string): Host {
+  return {
+    metadata: { name, labels },
+    spec: { address: '192.0.2.1', user: 'root', credentialsSecretRef: { namespace: 'virtfleet-system', name: 'ssh' }, hostKeys: ['SHA256:x'], ...(imageCacheDir ? { imageCacheDir } : {}) },
+  };
+}
+
+export class InMemoryTransfers extends CustomResourceClient<ImageTransfer> {
+  private readonly objects = new Map<string, ImageTransfer>();
+  private version = 1;
+  mutations: string[] = [];
+
+  constructor() {
+    super(unusedKubeConfig(), IMAGE_TRANSFER_RESOURCE);
+  }
+
+  put(transfer: ImageTransfer): void {
+    const stored = structuredClone(transfer);
+    stored.metadata = { ...stored.metadata, resourceVersion: String(this.version++) };
+    this.objects.set(stored.metadata.name ?? '', stored);
+  }
+
+  stored(name: string): ImageTransfer | undefined {
+    const object = this.objects.get(name);
+    return object === undefined ? undefined : structuredClone(object);
+  }
+
+  markDeleted(name: string): void {
+    const object = this.objects.get(name);
+    if (object?.metadata === undefined) throw new Error(`no transfer ${name}`);
+    object.metadata.deletionTimestamp = new Date();
+    object.metadata.resourceVersion = String(this.version++);
+  }
+
+  override async get(_namespace: string | undefined, name: string): Promise<ImageTransfer | undefined> {
+    return this.stored(name);
+  }
+
+  override async create(object: ImageTransfer): Promise<ImageTransfer> {
+    const name = object.metadata?.name ?? '';
+    this.mutations.push(`create ${name}`);
+    if (this.objects.has(name)) throw Object.assign(new Error('AlreadyExists'), { code: 409 });
+    this.put(object);
+    return this.stored(name)!;
+  }
+
+  override async replaceStatus(object: ImageTransfer): Promise<ImageTransfer> {
+    const name = object.metadata?.name ?? '';
+    this.mutations.push(`status ${name}`);
+    const current = this.objects.get(name);
+    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
+    if (current.metadata.resourceVersion !== object.metadata?.resourceVersion) throw Object.assign(new Error('Conflict'), { code: 409 });
+    current.status = JSON.parse(JSON.stringify(object.status)) as ImageTransfer['status'];
+    current.metadata.resourceVersion = String(this.version++);
+    return structuredClone(current);
+  }
+
+  override async mergePatch(_namespace: string | undefined, name: string, patch: object): Promise<ImageTransfer> {
+    this.mutations.push(`patch ${name}`);
+    const current = this.objects.get(name);
+    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
+    const { metadata } = patch as { metadata: { finalizers: string[] } };
+    current.metadata.finalizers = metadata.finalizers;
+    current.metadata.resourceVersion = String(this.version++);
+    const result = structuredClone(current);
+    if (current.metadata.deletionTimestamp !== undefined && metadata.finalizers.length === 0) this.objects.delete(name);
+    return result;
+  }
+}
+
+/** An engine job the test drives: `update` publishes progress, `finish` settles `done`. */
+export class FakeJob implements TransferJob {
+  readonly subject: BehaviorSubject<TransferProgress>;
+  readonly done: Promise<TransferProgress>;
+  cancelled = false;
+  stopped = false;
+  private settle!: (progress: TransferProgress) => void;
+
+  constructor(readonly plan: TransferPlan) {
+    const destinations = plan.destinations.map((d): DestinationProgress => ({
+      host: d.host.name, path: d.path, phase: 'Pending', bytesTransferred: 0, bytesSent: 0, attempts: 0, resumedFromBytes: 0, verified: false, alreadyPresent: false,
+    }));
+    this.subject = new BehaviorSubject<TransferProgress>({ phase: 'Pending', bytesTotal: 0, bytesTransferred: 0, destinations, source: { bytesRead: 0, rangedReads: 0 } });
+    this.done = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get progress$() {
+    return this.subject.asObservable();
+  }
+
+  get progress(): TransferProgress {
+    return this.subject.getValue();
+  }
+
+  /** Publishes progress with each destination changed by `change`. */
+  update(bytesTotal: number, change: (d: DestinationProgress) => Partial<DestinationProgress>): void {
+    const destinations = this.progress.destinations.map((d) => ({ ...d, ...change(d) }));
+    const progress = { phase: overallPhase(destinations), bytesTotal, bytesTransferred: overallBytes(destinations), destinations, source: this.progress.source };
+    this.subject.next(progress);
+    if (progress.phase === 'Succeeded' || progress.phase === 'Failed') this.settle(progress);
+  }
+
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+}
+
+/** Hosts whose commands are recorded and answer exit 0 (or throw when `unreachable`). */
+export class FakeTransferHosts implements TransferHostAccess {
+  readonly commands: string[] = [];
+  readonly unreachable = new Set<string>();
+
+  host(name: string): TransferHost {
+    const exec = async (argv: readonly string[]): Promise<ExecResult> => {
+      if (this.unreachable.has(name)) throw Object.assign(new Error(`${name} unreachable`), { name: 'SshConnectError' });
+      this.commands.push(`${name}: ${argv.join(' ')}`);
+      return { code: 0, stdout: '', stderr: '' };
+    };
+    return { name, session: { exec, spawn: async () => { throw new Error('spawn not used'); } } };
+  }
+}
+
+export class RecordingEvents implements TransferEventSink {
+  readonly events: string[] = [];
+
+  async event(_object: KubernetesObject, type: 'Normal' | 'Warning', reason: string): Promise<void> {
+    this.events.push(`${type} ${reason}`);
+  }
+}
