@@ -4,7 +4,8 @@
  * cleanup removes only what the run added: the machine is shared, and a real quickstart may live on it.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { withoutAuthorizedEntry } from '../../../src/local-host/authorized-entry.js';
 import { localDaemonsUp, stopDaemonsStartedSince, type LocalDaemonsBefore } from '../../support/local-daemons.js';
@@ -38,6 +39,8 @@ export async function noteMachineState(): Promise<MachineState> {
 async function removeAdded(dir: string, before: string[] | undefined): Promise<void> {
   if (before === undefined) {
     await rm(dir, { recursive: true, force: true });
+    // /var/lib/virtfleet, /var/log/virtfleet: gone again unless something else lives there.
+    await rmdir(dirname(dir)).catch(() => undefined);
     return;
   }
   for (const name of (await listing(dir)) ?? []) if (!before.includes(name)) await rm(`${dir}/${name}`, { recursive: true, force: true });
