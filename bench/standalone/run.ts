@@ -1,6 +1,6 @@
 /**
  * [REQ-06] `npm run bench:standalone`: create, get, list and watch against the API server in memory (the test
- * server of before) and over SQLite with and without fsync per write, each in its own process, through HTTPS with keep-alive
+ * server of before) and over SQLite with and without fsync (group commit), each in its own process, through HTTPS with keep-alive
  * and CONCURRENCY requests in flight. BENCH_OBJECTS (default 2,000) VirtualMachines, validated by their CRD.
  * The controller workload on the persisted store: `VIRTFLEET_TEST_APISERVER_STORE=sqlite npm run bench:controller`.
  */
@@ -126,7 +126,7 @@ const results: Record<string, Record<string, Figures>> = {};
 for (const store of STORES) results[store] = await runStore(store);
 const fmt = (n: number): string => n.toFixed(n >= 100 ? 0 : 1);
 console.log(`\nAPI server benchmark: ${COUNT} VirtualMachines, ${CONCURRENCY} requests in flight, load average ${loadavg()[0]!.toFixed(1)}`);
-console.log('memory: the test server; sqlite-full: standalone default (fsync per write); sqlite-normal: WAL without fsync (survives a process crash)\n');
+console.log('memory: the test server; sqlite-full: standalone default (group commit, fsync per batch); sqlite-normal: WAL without fsync (survives a process crash)\n');
 console.log(['operation'.padEnd(22), ...STORES.map((store) => `${store} /s, p50, p99 ms`.padStart(34))].join(' | '));
 for (const operation of Object.keys(results.memory!)) {
   const cells = STORES.map((store) => {

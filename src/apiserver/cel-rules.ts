@@ -23,12 +23,23 @@ function compile(expression: string): Program {
   return program;
 }
 
-/** JSON to CEL values: objects become maps, integers of integer-typed fields become CEL ints (bigint). */
-export function toCel(value: unknown, schema: JsonSchema | undefined): CelInput {
-  if (Array.isArray(value)) return value.map((item) => toCel(item, schema?.items));
-  if (isPlainObject(value)) {
+/** CEL values already made in one evaluation, by the JSON node they stand for (each node has one schema). */
+type CelMemo = WeakMap<object, CelInput>;
+
+/**
+ * JSON to CEL values: objects become maps, integers of integer-typed fields become CEL ints (bigint). With a
+ * memo, a node converted once (e.g. inside its parent's value) is not converted again for its own rules.
+ */
+export function toCel(value: unknown, schema: JsonSchema | undefined, memo?: CelMemo): CelInput {
+  if (Array.isArray(value) || isPlainObject(value)) {
+    const known = memo?.get(value);
+    if (known !== undefined) return known;
     const extra = isPlainObject(schema?.additionalProperties) ? (schema?.additionalProperties as JsonSchema) : undefined;
-    return new Map(Object.entries(value).map(([k, v]) => [k, toCel(v, schema?.properties?.[k] ?? extra)]));
+    const converted: CelInput = Array.isArray(value)
+      ? value.map((item) => toCel(item, schema?.items, memo))
+      : new Map(Object.entries(value).map(([k, v]) => [k, toCel(v, schema?.properties?.[k] ?? extra, memo)]));
+    memo?.set(value, converted);
+    return converted;
   }
   const integerTyped = schema?.type === 'integer' || schema?.['x-kubernetes-int-or-string'] === true;
   if (typeof value === 'number' && integerTyped && Number.isInteger(value)) return BigInt(value);
@@ -60,12 +71,28 @@ function evaluateRule(rule: CelRule, bindings: Record<string, CelInput>): { ok: 
   return { ok: false, message: rule.message ?? `failed rule: ${rule.rule}` };
 }
 
-function rulesAt(value: unknown, old: unknown, schema: JsonSchema, path: string, causes: StatusCause[]): void {
-  for (const rule of schema['x-kubernetes-validations'] ?? []) {
-    const transition = /\boldSelf\b/.test(rule.rule);
+const transitionRules = new WeakMap<CelRule, boolean>();
+
+/** Whether the rule uses oldSelf (looked at once per rule object). */
+function isTransition(rule: CelRule): boolean {
+  let transition = transitionRules.get(rule);
+  if (transition === undefined) {
+    transition = /\boldSelf\b/.test(rule.rule);
+    transitionRules.set(rule, transition);
+  }
+  return transition;
+}
+
+function rulesAt(value: unknown, old: unknown, schema: JsonSchema, path: string, causes: StatusCause[], memo: CelMemo): void {
+  const rules = schema['x-kubernetes-validations'];
+  if (rules === undefined || rules.length === 0) return;
+  let self: CelInput | undefined;
+  for (const rule of rules) {
+    const transition = isTransition(rule);
     if (transition && old === undefined && rule.optionalOldSelf !== true) continue;
-    const bindings: Record<string, CelInput> = { self: toCel(value, schema) };
-    if (transition) bindings.oldSelf = old === undefined ? null : toCel(old, schema);
+    self ??= toCel(value, schema, memo);
+    const bindings: Record<string, CelInput> = { self };
+    if (transition) bindings.oldSelf = old === undefined ? null : toCel(old, schema, memo);
     const outcome = evaluateRule(rule, bindings);
     if (!outcome.ok) causes.push(causeFor(rule, path, schema, outcome.message));
   }
@@ -79,23 +106,23 @@ function listItemKey(item: unknown, schema: JsonSchema): string | undefined {
 }
 
 /** Walks value and schema together, evaluating every rule on present values; appends failures to `causes`. */
-export function evaluateCelRules(value: unknown, old: unknown, schema: JsonSchema | undefined, path: string, causes: StatusCause[]): void {
+export function evaluateCelRules(value: unknown, old: unknown, schema: JsonSchema | undefined, path: string, causes: StatusCause[], memo: CelMemo = new WeakMap()): void {
   if (schema === undefined || value === undefined || value === null) return;
-  rulesAt(value, old, schema, path, causes);
+  rulesAt(value, old, schema, path, causes, memo);
   if (isPlainObject(value)) {
     const oldObject = isPlainObject(old) ? old : undefined;
     for (const [key, item] of Object.entries(value)) {
       const declared = schema.properties?.[key];
       const extra = isPlainObject(schema.additionalProperties) ? (schema.additionalProperties as JsonSchema) : undefined;
-      if (declared !== undefined) evaluateCelRules(item, oldObject?.[key], declared, childPath(path, key), causes);
-      else if (extra !== undefined) evaluateCelRules(item, oldObject?.[key], extra, indexPath(path, key), causes);
+      if (declared !== undefined) evaluateCelRules(item, oldObject?.[key], declared, childPath(path, key), causes, memo);
+      else if (extra !== undefined) evaluateCelRules(item, oldObject?.[key], extra, indexPath(path, key), causes, memo);
     }
   } else if (Array.isArray(value) && schema.items !== undefined) {
     const oldItems = new Map<string, unknown>();
     if (Array.isArray(old)) for (const item of old) oldItems.set(listItemKey(item, schema) ?? '', item);
     value.forEach((item, i) => {
       const key = listItemKey(item, schema);
-      evaluateCelRules(item, key === undefined ? undefined : oldItems.get(key), schema.items, indexPath(path, i), causes);
+      evaluateCelRules(item, key === undefined ? undefined : oldItems.get(key), schema.items, indexPath(path, i), causes, memo);
     });
   }
 }

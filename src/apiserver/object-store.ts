@@ -29,7 +29,10 @@ export interface StoreState {
 /** Durable storage under the store: `append` returns only once the event is committed. */
 export interface StorePersistence {
   load(): StoreState | undefined;
+  /** Queues the event; throws when the store can no longer write. */
   append(event: StoredEvent, oldestWatchable: number): void;
+  /** Resolves when everything appended so far is stored durably. */
+  durable(): Promise<void>;
   compact(oldestWatchable: number): void;
   close(): void;
 }
@@ -118,8 +121,19 @@ export class ObjectStore {
     this.history.push(event);
     if (overflow > 0) this.history.splice(0, overflow);
     this.oldestWatchable = oldest;
-    for (const listener of this.listeners) listener(event);
+    // Watchers see an event only once it is durable (in order: batches resolve in order).
+    if (this.persistence === undefined) this.notify(event);
+    else this.persistence.durable().then(() => this.notify(event), () => undefined);
     return cloneObject(stored);
+  }
+
+  private notify(event: StoredEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** Resolves when every write committed so far is durable; a write is acknowledged only after it. */
+  durable(): Promise<void> {
+    return this.persistence?.durable() ?? Promise.resolve();
   }
 
   /** Events of one type after `resourceVersion`, or `expired` when history no longer reaches back that far. */

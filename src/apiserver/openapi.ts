@@ -8,8 +8,8 @@ import { patchTypesOf } from './patch-service.js';
 import type { ResourceRegistry } from './resource-registry.js';
 import type { JsonSchema, ResourceType } from './types.js';
 
-const OBJECT_META_REF = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
-const OBJECT_META_SCHEMA: JsonSchema = {
+export const OBJECT_META_REF = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
+export const OBJECT_META_SCHEMA: JsonSchema = {
   description: 'ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.',
   type: 'object',
   properties: {
@@ -28,12 +28,12 @@ const OBJECT_META_SCHEMA: JsonSchema = {
 };
 const QUERY_PARAMETERS = ['dryRun', 'fieldManager', 'fieldValidation', 'force'].map((name) => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } }));
 
-function schemaName(type: ResourceType): string {
+export function schemaName(type: ResourceType): string {
   const group = type.group === '' ? 'io.k8s.api.core' : type.group.split('.').reverse().join('.');
   return `${group}.${type.version}.${type.kind}`;
 }
 
-function kindSchema(type: ResourceType): JsonSchema {
+export function kindSchema(type: ResourceType): JsonSchema {
   const base: JsonSchema = type.schema ?? { type: 'object', description: `${type.kind} of the core API.`, 'x-kubernetes-preserve-unknown-fields': true };
   return {
     ...base,

@@ -83,6 +83,7 @@ export class ResourceHandler {
         const object = protobuf ? decodeProtobufObject(bytes) : parseJsonObject<KubeObject>(body, 'Object');
         if (isAccessReview(type)) return sendJson(response, 201, answerAccessReview(type, object, (attributes) => this.access.allows(userOf(request)!, attributes)));
         const result = this.service.create(type, target.namespace, object, options);
+        await this.service.store.durable();
         return sendJson(response, 201, result.object, result.warnings);
       }
       case 'PUT': {
@@ -92,19 +93,26 @@ export class ResourceHandler {
         }
         const old = this.service.get(type, target.namespace, name!);
         const result = this.service.update(type, old, incoming, subresource, options);
+        await this.service.store.durable();
         return sendJson(response, 200, result.object, result.warnings);
       }
       case 'PATCH': {
         const force = booleanParam(query, 'force');
         const result = patchObject(this.service, { type, namespace: target.namespace, name: name!, contentType, body, subresource, force, options });
+        await this.service.store.durable();
         return sendJson(response, result.created ? 201 : 200, result.object, result.warnings);
       }
       case 'DELETE': {
         const deleteOptions = body.trim() === '' ? {} : parseJsonObject<DeleteBody>(body, 'DeleteOptions');
         const dryRun = options.dryRun || checkDryRun(deleteOptions.dryRun);
-        if (name !== undefined) return sendJson(response, 200, this.service.delete(type, target.namespace, name, deleteOptions, dryRun));
+        if (name !== undefined) {
+          const deleted = this.service.delete(type, target.namespace, name, deleteOptions, dryRun);
+          await this.service.store.durable();
+          return sendJson(response, 200, deleted);
+        }
         const matches = selectorOf(query, type);
         const items = this.service.store.list(typeKeyOf(type), target.namespace).filter(matches).map((o) => this.service.delete(type, target.namespace ?? o.metadata.namespace, o.metadata.name!, deleteOptions, dryRun));
+        await this.service.store.durable();
         return sendJson(response, 200, { apiVersion: apiVersionOf(type), kind: type.listKind, metadata: { resourceVersion: String(this.service.store.currentResourceVersion) }, items });
       }
       default:

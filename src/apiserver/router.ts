@@ -57,7 +57,7 @@ export class Router {
       return true;
     }
     if (path === '/openapi/v2') {
-      const { contentType, body: document } = openApiV2(request.headers.accept);
+      const { contentType, body: document } = openApiV2(this.registry, request.headers.accept);
       response.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(document.length) }).end(document);
       return true;
     }

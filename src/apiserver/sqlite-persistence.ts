@@ -1,10 +1,13 @@
 /**
  * [REQ-01] The API server's durable store in one SQLite file (better-sqlite3): objects, the revision, and the
- * retained watch history, so that clients resume their watches after a restart. Write-ahead log; each `append`
- * is one transaction. With sync `full` (the default) it is fsynced before `append` returns, so an acknowledged
- * write survives a power loss; with `normal` it survives a crash or kill of the process, not of the machine, and
- * costs no fsync per write. A file that is not a database, or a database of another program, is refused and
- * never written to.
+ * retained watch history, so that clients resume their watches after a restart. Write-ahead log, group commit:
+ * the events appended while the event loop runs are written in one transaction right after (setImmediate), and
+ * `durable()` resolves once that transaction is committed; the server acknowledges a write only then. With sync
+ * `full` (the default) the commit is fsynced, so an acknowledged write survives a power loss; with `normal` it
+ * survives a crash or kill of the process, not of the machine. One fsync per batch instead of one per write is
+ * what lets writes arriving together share it. A failed commit is final: every later append throws it (the
+ * in-memory state may be ahead of the file; a restart reloads the file). A file that is not a database, or a
+ * database of another program, is refused and never written to.
  */
 import Database from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
@@ -67,8 +70,11 @@ function openChecked(path: string): Database.Database {
 
 export class SqlitePersistence implements StorePersistence {
   private readonly db: Database.Database;
-  private readonly writeEvent: (event: StoredEvent, oldest: number) => void;
+  private readonly writeBatch: (events: readonly { event: StoredEvent; oldest: number }[]) => void;
   private oldest: number | undefined;
+  private pending: { event: StoredEvent; oldest: number }[] = [];
+  private batch: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined;
+  private failure: unknown;
 
   /** Opens (or creates) the database file at `path`, refusing a corrupt or foreign one. */
   constructor(
@@ -91,15 +97,19 @@ export class SqlitePersistence implements StorePersistence {
     const insertEvent = this.db.prepare('INSERT INTO events (rv, type, type_key, body, previous) VALUES (?, ?, ?, ?, ?)');
     const trim = this.db.prepare('DELETE FROM events WHERE rv <= ?');
     const setMeta = this.db.prepare('INSERT INTO meta (id, revision, oldest) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, oldest = excluded.oldest');
-    this.writeEvent = this.db.transaction((event: StoredEvent, oldest: number) => {
-      const meta = event.object.metadata;
-      const key = `${meta.namespace ?? ''}/${meta.name ?? ''}`;
-      const body = JSON.stringify(event.object);
-      if (event.type === 'DELETED') remove.run(event.typeKey, key);
-      else upsert.run(event.typeKey, key, body);
-      insertEvent.run(event.resourceVersion, event.type, event.typeKey, body, event.previous === undefined ? null : JSON.stringify(event.previous));
-      if (oldest !== this.oldest) trim.run(oldest);
-      setMeta.run(event.resourceVersion, oldest);
+    this.writeBatch = this.db.transaction((events: readonly { event: StoredEvent; oldest: number }[]) => {
+      for (const { event, oldest } of events) {
+        const meta = event.object.metadata;
+        const key = `${meta.namespace ?? ''}/${meta.name ?? ''}`;
+        const body = JSON.stringify(event.object);
+        if (event.type === 'DELETED') remove.run(event.typeKey, key);
+        else upsert.run(event.typeKey, key, body);
+        insertEvent.run(event.resourceVersion, event.type, event.typeKey, body, event.previous === undefined ? null : JSON.stringify(event.previous));
+        if (oldest !== this.oldest) trim.run(oldest);
+        this.oldest = oldest;
+      }
+      const last = events[events.length - 1]!;
+      setMeta.run(last.event.resourceVersion, last.oldest);
     });
   }
 
@@ -123,12 +133,47 @@ export class SqlitePersistence implements StorePersistence {
     return { revision: meta.revision, oldestWatchable: meta.oldest, objects, history };
   }
 
+  /** Queues the event for the next batch; throws at once if an earlier commit failed. */
   append(event: StoredEvent, oldestWatchable: number): void {
-    this.writeEvent(event, oldestWatchable);
-    this.oldest = oldestWatchable;
+    if (this.failure !== undefined) throw this.failure;
+    this.pending.push({ event, oldest: oldestWatchable });
+    if (this.batch === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((yes, no) => {
+        resolve = yes;
+        reject = no;
+      });
+      promise.catch(() => undefined);
+      this.batch = { promise, resolve, reject };
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Resolves when every event appended so far is committed (rejects with the commit's error). */
+  durable(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    return this.batch?.promise ?? Promise.resolve();
+  }
+
+  /** Commits the queued events in one transaction. */
+  flush(): void {
+    const batch = this.batch;
+    const events = this.pending;
+    this.batch = undefined;
+    this.pending = [];
+    if (batch === undefined || events.length === 0) return;
+    try {
+      this.writeBatch(events);
+      batch.resolve();
+    } catch (error) {
+      this.failure = error;
+      batch.reject(error);
+    }
   }
 
   compact(oldestWatchable: number): void {
+    this.flush();
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM events WHERE rv <= ?').run(oldestWatchable);
       this.db.prepare('UPDATE meta SET oldest = ?').run(oldestWatchable);
@@ -137,6 +182,7 @@ export class SqlitePersistence implements StorePersistence {
   }
 
   close(): void {
+    if (this.db.open) this.flush();
     if (this.db.open) this.db.close();
   }
 }

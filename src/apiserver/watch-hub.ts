@@ -65,8 +65,15 @@ export class WatchHub {
     const write = (type: WatchEventType | 'BOOKMARK' | 'ERROR', object: unknown): void => {
       if (!response.writableEnded && !response.destroyed) response.write(`${JSON.stringify({ type, object })}\n`);
     };
+    // With a persisted store, live events arrive once durable, possibly after the list or history sent first
+    // already covered them: nothing at or below what was sent is sent again.
+    let sentUpTo = 0;
     const deliver = (event: StoredEvent): void => {
       if (event.typeKey !== typeKey) return;
+      if (event.resourceVersion !== 0) {
+        if (event.resourceVersion <= sentUpTo) return;
+        sentUpTo = event.resourceVersion;
+      }
       const object = event.object;
       if (watch.namespace !== undefined && object.metadata.namespace !== watch.namespace) return;
       const type = transition(event, watch.matches);
@@ -89,6 +96,7 @@ export class WatchHub {
 
     if (startRv === undefined) {
       for (const object of this.store.list(typeKey, watch.namespace)) deliver({ type: 'ADDED', typeKey, resourceVersion: 0, object });
+      sentUpTo = this.store.currentResourceVersion;
     } else {
       const history = this.store.eventsSince(typeKey, startRv);
       if (history.expired) {

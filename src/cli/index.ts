@@ -1,12 +1,13 @@
 /**
  * [REQ-01] The `virtfleet` command line: `run` starts the operator, `standalone` an embedded control plane with
- * it, `config validate` and `audit verify` are offline checks. Returns the process exit code instead of exiting, so it can be tested in-process.
+ * it, `host add-local` makes this machine a Host, `config validate` and `audit verify` are offline checks. Returns the process exit code instead of exiting, so it can be tested in-process.
  */
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './config-command.js';
 import { registerAuditCommands } from './audit-command.js';
 import { registerRunCommand } from './run-command.js';
 import { registerStandaloneCommand } from './standalone-command.js';
+import { registerHostCommands } from './host-command.js';
 
 export async function runCli(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let exitCode = 0;
@@ -21,6 +22,7 @@ export async function runCli(argv: string[], out: NodeJS.WritableStream = proces
   registerAuditCommands(program, { out, err, setExitCode });
   registerRunCommand(program, { out, err, setExitCode });
   registerStandaloneCommand(program, { out, err, setExitCode });
+  registerHostCommands(program, { out, err, setExitCode });
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -27,9 +27,9 @@ export function defaultDataDir(uid: number = process.getuid?.() ?? 0, home: stri
   return uid === 0 ? '/var/lib/virtfleet' : join(home, '.local', 'share', 'virtfleet');
 }
 
-function parsePort(text: string): number {
+export function parsePort(text: string, option = '--port'): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected a port number 0-65535, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${option}: expected a port number 0-65535, got ${JSON.stringify(text)}`);
   return port;
 }
 
