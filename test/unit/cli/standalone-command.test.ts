@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -28,15 +28,5 @@ describe('[REQ-01] virtfleet standalone: options and start-up failures', () => {
     const { code, err } = await virtfleet('standalone', '--config-dir', dir, '--data-dir', join(dir, 'data'), '--port', 'http');
     expect(code).to.equal(1);
     expect(err).to.contain('--port: expected a port number 0-65535, got "http"');
-  });
-
-  it('exits 1 naming the database file when it is not virtfleet\'s, and leaves it as it was', async () => {
-    const data = join(dir, 'data');
-    mkdirSync(data, { mode: 0o700 });
-    writeFileSync(join(data, 'state.db'), 'my notes\n');
-    const { code, err } = await virtfleet('standalone', '--config-dir', dir, '--data-dir', data, '--port', '0');
-    expect(code).to.equal(1);
-    expect(err).to.contain(`refusing to use ${join(data, 'state.db')} as the API server's database`);
-    expect(readFileSync(join(data, 'state.db'), 'utf8')).to.equal('my notes\n');
   });
 });
