@@ -75,7 +75,7 @@ export class DestinationStage {
 
   /** Starts the writer for this attempt. */
   async open(signal: AbortSignal, onActivity: () => void): Promise<void> {
-    this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.auditContext, signal, onActivity);
+    this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.header.chunkSizeBytes, this.auditContext, signal, onActivity);
   }
 
   /**
