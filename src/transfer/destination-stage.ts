@@ -1,18 +1,24 @@
 /**
  * [REQ-04] One destination of a transfer on its host: find what is already there (the final file, or a staged
  * `.part` whose manifest chunks are re-hashed on the host), check free space, stage, take chunks through one
- * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), then verify
- * the whole file with `openssl dgst -sha256` and rename it into place. Every file written, renamed or removed is
- * one audit record.
+ * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), verify, and rename it into place.
+ * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
+ * written whole in this attempt while the engine hashed the whole source from byte 0 (holes as zeros,
+ * chunk-hasher.ts) to the plan's digest, is verified by its chunks on the host: every data chunk re-hashed with openssl equals the
+ * digest the engine computed from the same bytes, and `qemu-img map` shows no data outside the data chunks (so
+ * every other chunk reads as zeros). The file's bytes are then exactly the bytes of the plan's digest (up to a
+ * SHA-256 collision), without hashing gigabytes of holes per destination. Anything else falls back to openssl.
+ * Every file written, renamed or removed is one audit record.
  */
 import { runAudited } from '../security/audit-action.js';
 import type { AuditSink } from '../security/audit-log.js';
 import type { AuditResourceRef } from '../security/audit-record.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
-import { formatEntry, formatHeader, parseManifest, resumeOffset, type ManifestHeader } from './chunk-manifest.js';
+import { chunkCount, formatEntry, formatHeader, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader } from './chunk-manifest.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { COMMIT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { COMMIT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
 import type { TransferDestination } from './transfer-plan.js';
 import { stagingPaths } from './transfer-plan.js';
@@ -32,6 +38,10 @@ export class DestinationStage {
   private readonly manifest: string;
   private writer: ChunkWriter | undefined;
   private partBytes = 0;
+  /** Manifest entries of this attempt (the kept prefix, then every chunk written), by chunk index. */
+  private readonly entries = new Map<number, string>();
+  /** This attempt writes every chunk (no prefix kept from an earlier attempt, whose source may have differed). */
+  private freshStart = false;
 
   constructor(
     readonly destination: TransferDestination,
@@ -70,6 +80,9 @@ export class DestinationStage {
     await this.fileAction('file.write', { path: this.part, sizeBytes: this.header.sizeBytes, keptBytes: keep }, () =>
       this.run(shArgv(STAGE_SCRIPT, [this.part, this.manifest, this.header.sizeBytes, keep]), signal, formatHeader(this.header) + kept));
     this.partBytes = keep;
+    this.entries.clear();
+    this.freshStart = resumeIndex === 0;
+    for (const entry of (parsed?.entries ?? []).slice(0, resumeIndex)) this.entries.set(entry.index, entry.digest);
     return { present: false, resumeIndex };
   }
 
@@ -84,17 +97,28 @@ export class DestinationStage {
    */
   async write(chunk: SourceChunk, digest: string): Promise<number> {
     if (!this.writer) throw new Error('DestinationStage.write before open');
+    this.entries.set(chunk.index, chunk.data ? digest : ZERO_CHUNK);
     this.partBytes = Math.max(this.partBytes, await this.writer.write(chunk, digest));
     return this.partBytes;
   }
 
-  /** Ends the writer (its bytes audited as one write), verifies the whole file and renames it into place. */
-  async finish(signal: AbortSignal): Promise<void> {
+  /**
+   * Ends the writer (its bytes audited as one write), verifies the file (see the header) and renames it into place.
+   * `sourceSha256`: the whole source's digest as the engine hashed it in this attempt, when it read from byte 0.
+   */
+  async finish(signal: AbortSignal, sourceSha256?: string): Promise<void> {
     await this.closeWriter();
-    const actual = await this.digestOf(this.part, signal);
-    if (actual !== this.header.sha256) {
+    if (sourceSha256 !== undefined && sourceSha256 !== this.header.sha256) {
       await this.discard(signal);
-      throw new DigestMismatchError(this.host, this.header.sha256, actual);
+      throw new DigestMismatchError(this.host, this.header.sha256, sourceSha256);
+    }
+    const sparse = [...this.entries.values()].includes(ZERO_CHUNK);
+    if (!(sourceSha256 !== undefined && sparse && this.freshStart && (await this.verifiedByChunks(signal)))) {
+      const actual = await this.digestOf(this.part, signal);
+      if (actual !== this.header.sha256) {
+        await this.discard(signal);
+        throw new DigestMismatchError(this.host, this.header.sha256, actual);
+      }
     }
     await this.fileAction('file.rename', { from: this.part, to: this.destination.path }, () =>
       this.run(shArgv(COMMIT_SCRIPT, [this.part, this.destination.path, this.manifest]), signal));
@@ -124,12 +148,33 @@ export class DestinationStage {
   }
 
   /** How many leading manifest chunks still hash to what the manifest says (holes are trusted: never written). */
-  private async verifiedPrefix(entries: ReadonlyArray<{ index: number; digest: string }>, signal: AbortSignal): Promise<number> {
-    const data = entries.filter((entry) => entry.digest !== 'zero');
+  private async verifiedPrefix(entries: readonly ManifestEntry[], signal: AbortSignal): Promise<number> {
+    const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK);
     if (data.length === 0) return entries.length;
-    const hashes = (await this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0)).split('\n');
+    const output = await this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0);
+    const hashes = output.split('\n').map((line) => line.slice(0, 64));
     const bad = data.findIndex((entry, at) => hashes[at] !== entry.digest);
     return bad < 0 ? entries.length : data[bad]!.index;
+  }
+
+  /** Every chunk has an entry, every data chunk re-hashes to its entry, and the host maps no data in a hole chunk. */
+  private async verifiedByChunks(signal: AbortSignal): Promise<boolean> {
+    const total = chunkCount(this.header);
+    const entries: ManifestEntry[] = [];
+    for (let index = 0; index < total; index++) {
+      const digest = this.entries.get(index);
+      if (digest === undefined) return false;
+      entries.push({ index, digest });
+    }
+    const [hashed, map] = await Promise.all([this.verifiedPrefix(entries, signal), this.run(MAP_ARGV(this.part), signal, undefined, 0)]);
+    if (hashed !== total) return false;
+    const size = this.header.chunkSizeBytes;
+    return dataExtents(map).every((extent) => {
+      for (let index = Math.floor(extent.start / size); index * size < extent.start + extent.length; index++) {
+        if (entries[index]?.digest === ZERO_CHUNK) return false;
+      }
+      return true;
+    });
   }
 
   private async digestOf(path: string, signal: AbortSignal): Promise<string> {

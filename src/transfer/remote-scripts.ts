@@ -24,9 +24,12 @@ df -P -B1 -- "$dir" | awk 'NR==2 { print "free " $4 }'
 if [ -f "$part" ] && [ -f "$man" ]; then echo manifest; cat -- "$man"; fi
 exit 0`;
 
-/** `hash part chunkBytes index...`: the SHA-256 of each listed chunk of the file, one hex per line. */
+/** `hash part chunkBytes index...`: the SHA-256 of each listed chunk of the file, one `<hex> *stdin` line each. */
 export const HASH_CHUNKS_SCRIPT = `f=$1 bs=$2; shift 2
-for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none | openssl dgst -sha256 -r | cut -d' ' -f1; done`;
+for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none | openssl dgst -sha256 -r; done`;
+
+/** `map file`: the file's data extents (SEEK_DATA/SEEK_HOLE) as JSON; everything else reads as zeros. */
+export const MAP_ARGV = (file: string): string[] => ['qemu-img', 'map', '--output=json', '-f', 'raw', '--', file];
 
 /**
  * `stage part man size keepBytes` with the manifest on stdin: under the lock, keeps the first keepBytes of the
