@@ -17,18 +17,20 @@ import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
 import { chunkCount, formatEntry, formatHeader, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader } from './chunk-manifest.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { COMMIT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, INFO_ARGV, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
 import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
-import type { TransferDestination } from './transfer-plan.js';
+import type { ImageFormat, TransferDestination } from './transfer-plan.js';
 import { stagingPaths } from './transfer-plan.js';
-import { DigestMismatchError, InsufficientStorageError } from './transfer-errors.js';
+import { DigestMismatchError, InsufficientStorageError, SourceChangedError } from './transfer-errors.js';
 
 export interface StageContext {
   audit: AuditSink;
   resource?: AuditResourceRef;
   /** Timeout of each short command on the host. */
   commandTimeoutMs: number;
+  /** Convert to this format after verification when the staged file's differs. */
+  format?: ImageFormat;
 }
 
 export type Preparation = { present: true } | { present: false; resumeIndex: number };
@@ -120,8 +122,26 @@ export class DestinationStage {
         throw new DigestMismatchError(this.host, this.header.sha256, actual);
       }
     }
+    const from = this.context.format ? await this.probeFormat(signal) : undefined;
+    if (from !== undefined && from !== this.context.format) {
+      await this.fileAction('file.write', { path: this.destination.path, convertedFrom: this.part, sourceFormat: from, format: this.context.format }, () =>
+        this.run(shArgv(CONVERT_SCRIPT, [from, this.context.format!, this.part, this.destination.path, this.manifest]), signal, undefined, 0));
+      return;
+    }
     await this.fileAction('file.rename', { from: this.part, to: this.destination.path }, () =>
       this.run(shArgv(COMMIT_SCRIPT, [this.part, this.destination.path, this.manifest]), signal));
+  }
+
+  /** The staged file's format: raw or qcow2 without a backing or external data file (which would read host files). */
+  private async probeFormat(signal: AbortSignal): Promise<ImageFormat> {
+    const info = JSON.parse(await this.run(INFO_ARGV(this.part), signal)) as { format?: string; 'backing-filename'?: string; 'format-specific'?: { data?: { 'data-file'?: string } } };
+    const refuse = async (detail: string): Promise<never> => {
+      await this.discard(signal);
+      throw new SourceChangedError(`${this.host}:${this.part}`, detail);
+    };
+    if (info.format !== 'raw' && info.format !== 'qcow2') return refuse(`the image is ${info.format ?? 'of no known format'}; only raw and qcow2 are converted`);
+    if (info['backing-filename'] || info['format-specific']?.data?.['data-file']) return refuse('the qcow2 image names a backing or data file; it is not converted');
+    return info.format;
   }
 
   /** Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. */

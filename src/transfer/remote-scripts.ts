@@ -84,6 +84,17 @@ export const DIGEST_ARGV = (file: string): string[] => ['openssl', 'dgst', '-sha
 export const COMMIT_SCRIPT = `part=$1 final=$2 man=$3
 mv -fT -- "$part" "$final" && rm -f -- "$man"`;
 
+/** `info file`: what qemu-img makes of the staged file (format probed; read only, nothing is opened through it). */
+export const INFO_ARGV = (file: string): string[] => ['qemu-img', 'info', '--output=json', '--', file];
+
+/**
+ * `convert from to part final man`: converts the verified staged file to `<final>.convert` with the probed source
+ * format named explicitly, renames that into place (atomic) and drops the staged file and manifest.
+ */
+export const CONVERT_SCRIPT = `from=$1 to=$2 part=$3 final=$4 man=$5
+qemu-img convert -f "$from" -O "$to" -- "$part" "$final.convert" || { rm -f -- "$final.convert"; exit 1; }
+mv -fT -- "$final.convert" "$final" && rm -f -- "$part" "$man"`;
+
 /** `remove path...`: removes staged files and manifests. */
 export const REMOVE_ARGV = (paths: readonly string[]): string[] => ['rm', '-f', '--', ...paths];
 
