@@ -4,8 +4,9 @@
  * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), verify, and rename it into place.
  * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
  * written whole in this attempt while the engine hashed the whole source from byte 0 (holes as zeros,
- * chunk-hasher.ts) to the plan's digest, is verified by its chunks on the host: every data chunk re-hashed with openssl equals the
- * digest the engine computed from the same bytes, and `qemu-img map` shows no data outside the data chunks (so
+ * chunk-hasher.ts) to the plan's digest, is verified by its chunks on the host: its data chunks, read one after the
+ * other into one `openssl dgst` stream, hash to what the engine computed over the same chunks of the source (their
+ * offsets and lengths are fixed by their indices), and `qemu-img map` shows no data outside the data chunks (so
  * every other chunk reads as zeros). The file's bytes are then exactly the bytes of the plan's digest (up to a
  * SHA-256 collision), without hashing gigabytes of holes per destination. Anything else falls back to openssl.
  * Every file written, renamed or removed is one audit record.
@@ -16,8 +17,9 @@ import type { AuditResourceRef } from '../security/audit-record.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
 import { chunkCount, formatEntry, formatHeader, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader } from './chunk-manifest.js';
+import type { ImageDigests } from './chunk-hasher.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, INFO_ARGV, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, INFO_ARGV, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
 import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
 import type { ImageFormat, TransferDestination } from './transfer-plan.js';
@@ -106,16 +108,16 @@ export class DestinationStage {
 
   /**
    * Ends the writer (its bytes audited as one write), verifies the file (see the header) and renames it into place.
-   * `sourceSha256`: the whole source's digest as the engine hashed it in this attempt, when it read from byte 0.
+   * `source`: the digests of the whole source as the engine hashed it in this attempt, when it read from byte 0.
    */
-  async finish(signal: AbortSignal, sourceSha256?: string): Promise<void> {
+  async finish(signal: AbortSignal, source?: ImageDigests): Promise<void> {
     await this.closeWriter();
-    if (sourceSha256 !== undefined && sourceSha256 !== this.header.sha256) {
+    if (source !== undefined && source.sha256 !== this.header.sha256) {
       await this.discard(signal);
-      throw new DigestMismatchError(this.host, this.header.sha256, sourceSha256);
+      throw new DigestMismatchError(this.host, this.header.sha256, source.sha256);
     }
     const sparse = [...this.entries.values()].includes(ZERO_CHUNK);
-    if (!(sourceSha256 !== undefined && sparse && this.freshStart && (await this.verifiedByChunks(signal)))) {
+    if (!(source !== undefined && sparse && this.freshStart && (await this.verifiedByChunks(source.dataSha256, signal)))) {
       const actual = await this.digestOf(this.part, signal);
       if (actual !== this.header.sha256) {
         await this.discard(signal);
@@ -177,8 +179,11 @@ export class DestinationStage {
     return bad < 0 ? entries.length : data[bad]!.index;
   }
 
-  /** Every chunk has an entry, every data chunk re-hashes to its entry, and the host maps no data in a hole chunk. */
-  private async verifiedByChunks(signal: AbortSignal): Promise<boolean> {
+  /**
+   * Every chunk has an entry, the data chunks read one after the other on the host hash to `dataSha256` (one openssl
+   * stream), and the host maps no data in a hole chunk.
+   */
+  private async verifiedByChunks(dataSha256: string, signal: AbortSignal): Promise<boolean> {
     const total = chunkCount(this.header);
     const entries: ManifestEntry[] = [];
     for (let index = 0; index < total; index++) {
@@ -186,8 +191,12 @@ export class DestinationStage {
       if (digest === undefined) return false;
       entries.push({ index, digest });
     }
-    const [hashed, map] = await Promise.all([this.verifiedPrefix(entries, signal), this.run(MAP_ARGV(this.part), signal, undefined, 0)]);
-    if (hashed !== total) return false;
+    const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK).map((entry) => entry.index);
+    const [hashed, map] = await Promise.all([
+      this.run(shArgv(HASH_DATA_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data]), signal, undefined, 0),
+      this.run(MAP_ARGV(this.part), signal, undefined, 0),
+    ]);
+    if (hashed.slice(0, 64) !== dataSha256) return false;
     const size = this.header.chunkSizeBytes;
     return dataExtents(map).every((extent) => {
       for (let index = Math.floor(extent.start / size); index * size < extent.start + extent.length; index++) {

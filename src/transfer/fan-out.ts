@@ -7,7 +7,7 @@
  * progress for the inactivity timeout is dropped alone; the others go on.
  */
 import { sleep, type Clock } from '../time/clock.js';
-import { ChunkHasher } from './chunk-hasher.js';
+import { ChunkHasher, type ImageDigests } from './chunk-hasher.js';
 import type { DestinationStage } from './destination-stage.js';
 import type { OpenedSource, SourceChunk } from './source-chunks.js';
 import { TransferStalledError } from './transfer-errors.js';
@@ -67,12 +67,12 @@ export async function fanOut(source: OpenedSource, targets: readonly FanOutTarge
       }
     }));
     const first = Math.min(...live.filter((e) => !e.dropped).map((e) => e.target.resumeIndex));
-    const sourceSha256 = Number.isFinite(first) ? await pump(source, first, live, options, drop) : undefined;
+    const digests = Number.isFinite(first) ? await pump(source, first, live, options, drop) : undefined;
     await Promise.all(live.filter((e) => !e.dropped).map(async (entry) => {
       try {
         entry.lastActivity = clock.now();
         entry.target.onVerifying();
-        await entry.target.stage.finish(options.signal, sourceSha256);
+        await entry.target.stage.finish(options.signal, digests);
         entry.target.onDone();
       } catch (error) {
         drop(entry, error as Error);
@@ -89,7 +89,7 @@ async function pump(
   live: LiveTarget[],
   options: FanOutOptions,
   drop: (entry: LiveTarget, error: Error) => void,
-): Promise<string | undefined> {
+): Promise<ImageDigests | undefined> {
   const chunks = source.chunks(first, options.chunkSizeBytes, options.signal)[Symbol.asyncIterator]();
   // From chunk 0 the worker also hashes the whole image, so the destinations can verify a sparse file by its chunks.
   const hasher = new ChunkHasher(first === 0);
@@ -104,7 +104,7 @@ async function pump(
     let next = pull();
     for (;;) {
       const result = await next;
-      if (!result) return live.every((entry) => entry.dropped) ? undefined : await hasher.wholeDigest();
+      if (!result) return live.every((entry) => entry.dropped) ? undefined : await hasher.imageDigests();
       next = pull();
       next.catch(() => undefined);
       const { chunk } = result;

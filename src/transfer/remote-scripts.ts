@@ -28,6 +28,10 @@ exit 0`;
 export const HASH_CHUNKS_SCRIPT = `f=$1 bs=$2; shift 2
 for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none | openssl dgst -sha256 -r; done`;
 
+/** `hashdata part chunkBytes index...`: one SHA-256 of the listed chunks of the file read one after the other. */
+export const HASH_DATA_SCRIPT = `f=$1 bs=$2; shift 2
+for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none || exit 1; done | openssl dgst -sha256 -r`;
+
 /** `map file`: the file's data extents (SEEK_DATA/SEEK_HOLE) as JSON; everything else reads as zeros. */
 export const MAP_ARGV = (file: string): string[] => ['qemu-img', 'map', '--output=json', '-f', 'raw', '--', file];
 
