@@ -1,9 +1,10 @@
-/** [REQ-04][REQ-06] A static file server on 127.0.0.1 for `bench:transfer`: HEAD, GET and `Range: bytes=N-`. */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+/**
+ * [REQ-04][REQ-06] A static file server on 127.0.0.1 for `bench:transfer` (HEAD, GET and `Range: bytes=N-`), run in
+ * a child process (file-server-process.ts) so that it does not compete with the engine for its event loop.
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 
 export interface FileServer {
   url(name: string): string;
@@ -11,24 +12,14 @@ export interface FileServer {
 }
 
 export async function serveDirectory(dir: string): Promise<FileServer> {
-  const server = http.createServer((req, res) => {
-    const path = join(dir, (req.url ?? '/').replace(/[^A-Za-z0-9._-]/g, ''));
-    stat(path).then((info) => {
-      const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-      const from = range ? Number(range[1]) : 0;
-      const headers = { 'content-length': info.size - from, 'accept-ranges': 'bytes', ...(range ? { 'content-range': `bytes ${from}-${info.size - 1}/${info.size}` } : {}) };
-      res.writeHead(range ? 206 : 200, headers);
-      if (req.method === 'HEAD') res.end();
-      else createReadStream(path, { start: from, highWaterMark: 1024 * 1024 }).pipe(res);
-    }, () => res.writeHead(404).end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const child = fork(fileURLToPath(new URL('./file-server-process.ts', import.meta.url)), [dir], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const [message] = (await once(child, 'message')) as [{ port: number }];
   return {
-    url: (name) => `http://127.0.0.1:${port}/${name}`,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    url: (name) => `http://127.0.0.1:${message.port}/${name}`,
+    close: async () => {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    },
   };
 }

@@ -1,22 +1,20 @@
 /**
- * [REQ-04] The writer process on a destination host (WRITE_SCRIPT over one SSH exec channel): a chunk goes out
- * as a header line and its bytes, with backpressure from the channel's window. The host acknowledges each chunk
- * once it is in `.part` and its line is in the manifest; one more chunk may stream while the previous
- * acknowledgement is on its way (waiting for each one would stall the channel for a round trip and a process
- * start per chunk). So a cut costs at most the unacknowledged chunk plus what the channel window held of the next.
+ * [REQ-04] The one writer process per destination and attempt (WRITE_SCRIPT + WRITER_PERL over one SSH exec
+ * channel): chunks go out as a framed stream, a header line then the chunk's bytes, with backpressure from the
+ * channel's window. The host acknowledges each chunk once it is in `.part` and its line is in the manifest. At
+ * most one chunk's worth of data bytes is ever unacknowledged (the next chunk's bytes wait for the previous
+ * acknowledgement once they would exceed it), so a cut re-sends at most one chunk.
  */
 import { once } from 'node:events';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext, RemoteProcess } from '../ssh/remote-process.js';
-import { shArgv, WRITE_SCRIPT } from './remote-scripts.js';
+import { shArgv, WRITE_SCRIPT, WRITER_PERL } from './remote-scripts.js';
 import type { SourceChunk } from './source-chunks.js';
 import type { TransferHost } from './transfer-plan.js';
 import { ZERO_CHUNK } from './chunk-manifest.js';
 
 /** Bytes per channel write: enough to keep the window full without one huge buffer per call. */
 const SLICE_BYTES = 256 * 1024;
-/** Chunks sent but not yet acknowledged, at most. */
-const IN_FLIGHT = 2;
 
 export class ChunkWriter {
   private readonly acks: string[] = [];
@@ -25,14 +23,16 @@ export class ChunkWriter {
   private stderr = '';
   private failure: Error | undefined;
   private sent = 0;
-  private readonly inFlight: Array<{ index: string; end: number }> = [];
+  private readonly inFlight: Array<{ index: string; end: number; sentEnd: number }> = [];
   private acked = 0;
+  private ackedSent = 0;
 
   private constructor(
     private readonly host: TransferHost,
     private readonly process: RemoteProcess,
     private readonly local: AbortController,
     private readonly onActivity: () => void,
+    private readonly windowBytes: number,
   ) {
     process.stdout.setEncoding('utf8');
     process.stdout.on('data', (text: string) => this.onStdout(text));
@@ -46,11 +46,12 @@ export class ChunkWriter {
     );
   }
 
-  static async start(host: TransferHost, part: string, manifest: string, audit: AuditContext, signal: AbortSignal, onActivity: () => void): Promise<ChunkWriter> {
+  /** `windowBytes` (the chunk size): data bytes sent but not yet acknowledged, at most. */
+  static async start(host: TransferHost, part: string, manifest: string, windowBytes: number, audit: AuditContext, signal: AbortSignal, onActivity: () => void): Promise<ChunkWriter> {
     const local = new AbortController();
     const both = AbortSignal.any([signal, local.signal]);
-    const process = await host.session.spawn(shArgv(WRITE_SCRIPT, [part, manifest]), { signal: both, audit, timeoutMs: 0 });
-    return new ChunkWriter(host, process, local, onActivity);
+    const process = await host.session.spawn(shArgv(WRITE_SCRIPT, [part, manifest, WRITER_PERL]), { signal: both, audit, timeoutMs: 0 });
+    return new ChunkWriter(host, process, local, onActivity, windowBytes);
   }
 
   get bytesSent(): number {
@@ -65,12 +66,12 @@ export class ChunkWriter {
     if (chunk.data) {
       for (let at = 0; at < chunk.data.length; at += SLICE_BYTES) {
         const slice = chunk.data.subarray(at, at + SLICE_BYTES);
+        while (this.inFlight.length > 0 && this.sent + slice.length - this.ackedSent > this.windowBytes) await this.ackOldest();
         await this.send(slice);
         this.sent += slice.length;
       }
     }
-    this.inFlight.push({ index: String(chunk.index), end: chunk.offset + chunk.length });
-    while (this.inFlight.length >= IN_FLIGHT) await this.ackOldest();
+    this.inFlight.push({ index: String(chunk.index), end: chunk.offset + chunk.length, sentEnd: this.sent });
     return this.acked;
   }
 
@@ -108,6 +109,7 @@ export class ChunkWriter {
     if (got !== expected.index) this.fail(new Error(`${this.host.name}: the writer acknowledged chunk ${got}, expected ${expected.index}`));
     this.throwIfFailed();
     this.acked = expected.end;
+    this.ackedSent = expected.sentEnd;
     this.onActivity();
   }
 

@@ -1,28 +1,38 @@
 /**
  * [REQ-04] One destination of a transfer on its host: find what is already there (the final file, or a staged
  * `.part` whose manifest chunks are re-hashed on the host), check free space, stage, take chunks through one
- * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), then verify
- * the whole file with `openssl dgst -sha256` and rename it into place. Every file written, renamed or removed is
- * one audit record.
+ * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), verify, and rename it into place.
+ * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
+ * written whole in this attempt while the engine hashed the whole source from byte 0 (holes as zeros,
+ * chunk-hasher.ts) to the plan's digest, is verified by its chunks on the host: its data chunks, read one after the
+ * other into one `openssl dgst` stream, hash to what the engine computed over the same chunks of the source (their
+ * offsets and lengths are fixed by their indices), and `qemu-img map` shows no data outside the data chunks (so
+ * every other chunk reads as zeros). The file's bytes are then exactly the bytes of the plan's digest (up to a
+ * SHA-256 collision), without hashing gigabytes of holes per destination. Anything else falls back to openssl.
+ * Every file written, renamed or removed is one audit record.
  */
 import { runAudited } from '../security/audit-action.js';
 import type { AuditSink } from '../security/audit-log.js';
 import type { AuditResourceRef } from '../security/audit-record.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
-import { formatEntry, formatHeader, parseManifest, resumeOffset, type ManifestHeader } from './chunk-manifest.js';
+import { chunkCount, formatEntry, formatHeader, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader } from './chunk-manifest.js';
+import type { ImageDigests } from './chunk-hasher.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { COMMIT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, INFO_ARGV, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
-import type { TransferDestination } from './transfer-plan.js';
+import type { ImageFormat, TransferDestination } from './transfer-plan.js';
 import { stagingPaths } from './transfer-plan.js';
-import { DigestMismatchError, InsufficientStorageError } from './transfer-errors.js';
+import { DigestMismatchError, InsufficientStorageError, SourceChangedError } from './transfer-errors.js';
 
 export interface StageContext {
   audit: AuditSink;
   resource?: AuditResourceRef;
   /** Timeout of each short command on the host. */
   commandTimeoutMs: number;
+  /** Convert to this format after verification when the staged file's differs. */
+  format?: ImageFormat;
 }
 
 export type Preparation = { present: true } | { present: false; resumeIndex: number };
@@ -32,6 +42,10 @@ export class DestinationStage {
   private readonly manifest: string;
   private writer: ChunkWriter | undefined;
   private partBytes = 0;
+  /** Manifest entries of this attempt (the kept prefix, then every chunk written), by chunk index. */
+  private readonly entries = new Map<number, string>();
+  /** This attempt writes every chunk (no prefix kept from an earlier attempt, whose source may have differed). */
+  private freshStart = false;
 
   constructor(
     readonly destination: TransferDestination,
@@ -70,12 +84,15 @@ export class DestinationStage {
     await this.fileAction('file.write', { path: this.part, sizeBytes: this.header.sizeBytes, keptBytes: keep }, () =>
       this.run(shArgv(STAGE_SCRIPT, [this.part, this.manifest, this.header.sizeBytes, keep]), signal, formatHeader(this.header) + kept));
     this.partBytes = keep;
+    this.entries.clear();
+    this.freshStart = resumeIndex === 0;
+    for (const entry of (parsed?.entries ?? []).slice(0, resumeIndex)) this.entries.set(entry.index, entry.digest);
     return { present: false, resumeIndex };
   }
 
   /** Starts the writer for this attempt. */
   async open(signal: AbortSignal, onActivity: () => void): Promise<void> {
-    this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.auditContext, signal, onActivity);
+    this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.header.chunkSizeBytes, this.auditContext, signal, onActivity);
   }
 
   /**
@@ -84,20 +101,49 @@ export class DestinationStage {
    */
   async write(chunk: SourceChunk, digest: string): Promise<number> {
     if (!this.writer) throw new Error('DestinationStage.write before open');
+    this.entries.set(chunk.index, chunk.data ? digest : ZERO_CHUNK);
     this.partBytes = Math.max(this.partBytes, await this.writer.write(chunk, digest));
     return this.partBytes;
   }
 
-  /** Ends the writer (its bytes audited as one write), verifies the whole file and renames it into place. */
-  async finish(signal: AbortSignal): Promise<void> {
+  /**
+   * Ends the writer (its bytes audited as one write), verifies the file (see the header) and renames it into place.
+   * `source`: the digests of the whole source as the engine hashed it in this attempt, when it read from byte 0.
+   */
+  async finish(signal: AbortSignal, source?: ImageDigests): Promise<void> {
     await this.closeWriter();
-    const actual = await this.digestOf(this.part, signal);
-    if (actual !== this.header.sha256) {
+    if (source !== undefined && source.sha256 !== this.header.sha256) {
       await this.discard(signal);
-      throw new DigestMismatchError(this.host, this.header.sha256, actual);
+      throw new DigestMismatchError(this.host, this.header.sha256, source.sha256);
+    }
+    const sparse = [...this.entries.values()].includes(ZERO_CHUNK);
+    if (!(source !== undefined && sparse && this.freshStart && (await this.verifiedByChunks(source.dataSha256, signal)))) {
+      const actual = await this.digestOf(this.part, signal);
+      if (actual !== this.header.sha256) {
+        await this.discard(signal);
+        throw new DigestMismatchError(this.host, this.header.sha256, actual);
+      }
+    }
+    const from = this.context.format ? await this.probeFormat(signal) : undefined;
+    if (from !== undefined && from !== this.context.format) {
+      await this.fileAction('file.write', { path: this.destination.path, convertedFrom: this.part, sourceFormat: from, format: this.context.format }, () =>
+        this.run(shArgv(CONVERT_SCRIPT, [from, this.context.format!, this.part, this.destination.path, this.manifest]), signal, undefined, 0));
+      return;
     }
     await this.fileAction('file.rename', { from: this.part, to: this.destination.path }, () =>
       this.run(shArgv(COMMIT_SCRIPT, [this.part, this.destination.path, this.manifest]), signal));
+  }
+
+  /** The staged file's format: raw or qcow2 without a backing or external data file (which would read host files). */
+  private async probeFormat(signal: AbortSignal): Promise<ImageFormat> {
+    const info = JSON.parse(await this.run(INFO_ARGV(this.part), signal)) as { format?: string; 'backing-filename'?: string; 'format-specific'?: { data?: { 'data-file'?: string } } };
+    const refuse = async (detail: string): Promise<never> => {
+      await this.discard(signal);
+      throw new SourceChangedError(`${this.host}:${this.part}`, detail);
+    };
+    if (info.format !== 'raw' && info.format !== 'qcow2') return refuse(`the image is ${info.format ?? 'of no known format'}; only raw and qcow2 are converted`);
+    if (info['backing-filename'] || info['format-specific']?.data?.['data-file']) return refuse('the qcow2 image names a backing or data file; it is not converted');
+    return info.format;
   }
 
   /** Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. */
@@ -124,12 +170,40 @@ export class DestinationStage {
   }
 
   /** How many leading manifest chunks still hash to what the manifest says (holes are trusted: never written). */
-  private async verifiedPrefix(entries: ReadonlyArray<{ index: number; digest: string }>, signal: AbortSignal): Promise<number> {
-    const data = entries.filter((entry) => entry.digest !== 'zero');
+  private async verifiedPrefix(entries: readonly ManifestEntry[], signal: AbortSignal): Promise<number> {
+    const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK);
     if (data.length === 0) return entries.length;
-    const hashes = (await this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0)).split('\n');
+    const output = await this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0);
+    const hashes = output.split('\n').map((line) => line.slice(0, 64));
     const bad = data.findIndex((entry, at) => hashes[at] !== entry.digest);
     return bad < 0 ? entries.length : data[bad]!.index;
+  }
+
+  /**
+   * Every chunk has an entry, the data chunks read one after the other on the host hash to `dataSha256` (one openssl
+   * stream), and the host maps no data in a hole chunk.
+   */
+  private async verifiedByChunks(dataSha256: string, signal: AbortSignal): Promise<boolean> {
+    const total = chunkCount(this.header);
+    const entries: ManifestEntry[] = [];
+    for (let index = 0; index < total; index++) {
+      const digest = this.entries.get(index);
+      if (digest === undefined) return false;
+      entries.push({ index, digest });
+    }
+    const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK).map((entry) => entry.index);
+    const [hashed, map] = await Promise.all([
+      this.run(shArgv(HASH_DATA_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data]), signal, undefined, 0),
+      this.run(MAP_ARGV(this.part), signal, undefined, 0),
+    ]);
+    if (hashed.slice(0, 64) !== dataSha256) return false;
+    const size = this.header.chunkSizeBytes;
+    return dataExtents(map).every((extent) => {
+      for (let index = Math.floor(extent.start / size); index * size < extent.start + extent.length; index++) {
+        if (entries[index]?.digest === ZERO_CHUNK) return false;
+      }
+      return true;
+    });
   }
 
   private async digestOf(path: string, signal: AbortSignal): Promise<string> {

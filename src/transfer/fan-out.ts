@@ -1,15 +1,15 @@
 /**
  * [REQ-04] One attempt of a transfer: the source is read once, from the earliest chunk any destination still
- * needs, and every chunk goes to every destination that needs it concurrently. The next chunk is read while the
- * current one is being written (read-ahead of one), and the next chunk goes out only when every live destination
+ * needs, and every chunk goes to every destination that needs it concurrently. The next chunk is read and hashed
+ * (in a worker, chunk-hasher.ts) while the current one is being written (read-ahead of one), and the next chunk goes out only when every live destination
  * has taken the current one (chunk-writer.ts: at most one unacknowledged chunk behind it), so the slowest
  * destination sets the pace. A destination that fails or makes no
  * progress for the inactivity timeout is dropped alone; the others go on.
  */
-import { createHash } from 'node:crypto';
 import { sleep, type Clock } from '../time/clock.js';
+import { ChunkHasher, type ImageDigests } from './chunk-hasher.js';
 import type { DestinationStage } from './destination-stage.js';
-import type { OpenedSource } from './source-chunks.js';
+import type { OpenedSource, SourceChunk } from './source-chunks.js';
 import { TransferStalledError } from './transfer-errors.js';
 
 export interface FanOutTarget {
@@ -67,12 +67,12 @@ export async function fanOut(source: OpenedSource, targets: readonly FanOutTarge
       }
     }));
     const first = Math.min(...live.filter((e) => !e.dropped).map((e) => e.target.resumeIndex));
-    if (Number.isFinite(first)) await pump(source, first, live, options, drop);
+    const digests = Number.isFinite(first) ? await pump(source, first, live, options, drop) : undefined;
     await Promise.all(live.filter((e) => !e.dropped).map(async (entry) => {
       try {
         entry.lastActivity = clock.now();
         entry.target.onVerifying();
-        await entry.target.stage.finish(options.signal);
+        await entry.target.stage.finish(options.signal, digests);
         entry.target.onDone();
       } catch (error) {
         drop(entry, error as Error);
@@ -89,17 +89,26 @@ async function pump(
   live: LiveTarget[],
   options: FanOutOptions,
   drop: (entry: LiveTarget, error: Error) => void,
-): Promise<void> {
+): Promise<ImageDigests | undefined> {
   const chunks = source.chunks(first, options.chunkSizeBytes, options.signal)[Symbol.asyncIterator]();
+  // From chunk 0 the worker also hashes the whole image, so the destinations can verify a sparse file by its chunks.
+  const hasher = new ChunkHasher(first === 0);
+  // Each chunk's hash starts as soon as it is read, while the previous chunk is still being sent.
+  const pull = (): Promise<{ chunk: SourceChunk; digest: Promise<string> } | undefined> => chunks.next().then((result) => {
+    if (result.done) return undefined;
+    const digest = hasher.digest(result.value);
+    digest.catch(() => undefined);
+    return { chunk: result.value, digest };
+  });
   try {
-    let next = chunks.next();
+    let next = pull();
     for (;;) {
       const result = await next;
-      if (result.done) return;
-      next = chunks.next();
+      if (!result) return live.every((entry) => entry.dropped) ? undefined : await hasher.imageDigests();
+      next = pull();
       next.catch(() => undefined);
-      const chunk = result.value;
-      const digest = chunk.data ? createHash('sha256').update(chunk.data).digest('hex') : 'zero';
+      const { chunk } = result;
+      const digest = await result.digest;
       const receivers = live.filter((entry) => !entry.dropped && chunk.index >= entry.target.resumeIndex);
       await Promise.all(receivers.map(async (entry) => {
         try {
@@ -116,7 +125,7 @@ async function pump(
           drop(entry, error as Error);
         }
       }));
-      if (live.every((entry) => entry.dropped)) return;
+      if (live.every((entry) => entry.dropped)) return undefined;
     }
   } catch (error) {
     // The source failed: end every writer after its last whole chunk, so the next attempt resumes there.
@@ -125,6 +134,7 @@ async function pump(
     throw error;
   } finally {
     await chunks.return?.();
+    await hasher.close();
   }
 }
 

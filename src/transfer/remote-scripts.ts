@@ -1,6 +1,6 @@
 /**
- * [REQ-04] The POSIX shell the engine runs on a destination host (no agent: sh, coreutils, util-linux `flock`
- * and `openssl`, all in a minimal Debian). Every script takes its paths as positional parameters, so argv
+ * [REQ-04] The POSIX shell the engine runs on a destination host (no agent: sh, coreutils, util-linux `flock`,
+ * `openssl` and perl-base, all in a minimal Debian). Every script takes its paths as positional parameters, so argv
  * quoting (src/ssh/shell-quote.ts) is the only quoting. The manifest is also the lock: whoever writes to a
  * `.part` holds `flock` on its manifest, so a writer left over from a dropped connection can never interleave
  * with the next attempt.
@@ -24,9 +24,16 @@ df -P -B1 -- "$dir" | awk 'NR==2 { print "free " $4 }'
 if [ -f "$part" ] && [ -f "$man" ]; then echo manifest; cat -- "$man"; fi
 exit 0`;
 
-/** `hash part chunkBytes index...`: the SHA-256 of each listed chunk of the file, one hex per line. */
+/** `hash part chunkBytes index...`: the SHA-256 of each listed chunk of the file, one `<hex> *stdin` line each. */
 export const HASH_CHUNKS_SCRIPT = `f=$1 bs=$2; shift 2
-for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none | openssl dgst -sha256 -r | cut -d' ' -f1; done`;
+for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none | openssl dgst -sha256 -r; done`;
+
+/** `hashdata part chunkBytes index...`: one SHA-256 of the listed chunks of the file read one after the other. */
+export const HASH_DATA_SCRIPT = `f=$1 bs=$2; shift 2
+for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none || exit 1; done | openssl dgst -sha256 -r`;
+
+/** `map file`: the file's data extents (SEEK_DATA/SEEK_HOLE) as JSON; everything else reads as zeros. */
+export const MAP_ARGV = (file: string): string[] => ['qemu-img', 'map', '--output=json', '-f', 'raw', '--', file];
 
 /**
  * `stage part man size keepBytes` with the manifest on stdin: under the lock, keeps the first keepBytes of the
@@ -39,20 +46,40 @@ truncate -s "$keep" -- "$part" && truncate -s "$size" -- "$part" || exit 1
 cat > "$man"`;
 
 /**
- * `write part man`: under the lock, reads `<index> <offset> <length> <digest>` lines from stdin, each followed by
- * exactly length bytes (none for a hole), writes them at offset, appends `<index> <digest>` to the manifest only
- * once the whole chunk is in the file, and prints the index as the acknowledgement. EOF ends it cleanly.
+ * `write part man code`: under the lock, runs WRITER_PERL (`code`) as one process for the whole attempt. It reads
+ * `<index> <offset> <length> <digest>` lines from stdin, each followed by exactly length bytes (none for a hole),
+ * writes them at offset with seek (holes stay holes), appends `<index> <digest>` to the manifest only once the
+ * whole chunk is in the file, and prints the index as the acknowledgement. EOF between chunks ends it cleanly.
  */
-export const WRITE_SCRIPT = `part=$1 man=$2
+export const WRITE_SCRIPT = `part=$1 man=$2 code=$3
 ${LOCK}
-while read -r i off len digest; do
-  if [ "$len" -gt 0 ]; then
-    r=$(dd of="$part" bs="$len" count=1 iflag=fullblock oflag=seek_bytes seek="$off" conv=notrunc status=noxfer 2>&1)
-    case "$r" in "1+0 records in"*) ;; *) echo "short chunk $i: $r" >&2; exit ${SHORT_CHUNK_EXIT} ;; esac
-  fi
-  printf '%s %s\\n' "$i" "$digest" >&9 || exit 1
-  echo "$i"
-done`;
+exec perl -e "$code" -- "$part"`;
+
+/**
+ * The chunk writer's body: perl-base is Essential in Debian (present on every host, unlike python), and one perl
+ * process reads the stream with sysread and writes with sysseek/syswrite (no process per chunk). The manifest
+ * lock is fd 9, inherited from WRITE_SCRIPT.
+ */
+export const WRITER_PERL = `use strict; use warnings; use Fcntl qw(SEEK_SET);
+my ($part) = @ARGV; my $buf = ''; my $max = 1048576;
+open(my $out, '+<', $part) or die "open $part: $!\\n";
+open(my $man, '>>&=', 9) or die "manifest lock fd: $!\\n";
+sub fill { my $n = sysread(STDIN, $buf, $max, length $buf); die "read: $!\\n" unless defined $n; return $n; }
+for (;;) {
+  my $nl;
+  while (($nl = index($buf, "\\n")) < 0) { if (fill() == 0) { exit 0 if $buf eq ''; print STDERR "torn chunk header\\n"; exit ${SHORT_CHUNK_EXIT}; } }
+  my $line = substr($buf, 0, $nl + 1, '');
+  my ($i, $off, $len, $digest) = $line =~ /^(\\d+) (\\d+) (\\d+) ([0-9a-f]{64}|zero)\\n\\z/ or die "bad chunk header\\n";
+  if ($len > 0) { sysseek($out, $off, SEEK_SET) or die "seek: $!\\n"; }
+  for (my $left = $len; $left > 0;) {
+    if ($buf eq '' && fill() == 0) { print STDERR "short chunk $i: ", $len - $left, " of $len bytes\\n"; exit ${SHORT_CHUNK_EXIT}; }
+    my $take = $left < length $buf ? $left : length $buf;
+    for (my $at = 0; $at < $take;) { my $w = syswrite($out, $buf, $take - $at, $at); die "write: $!\\n" unless defined $w; $at += $w; }
+    substr($buf, 0, $take, ''); $left -= $take;
+  }
+  defined(syswrite($man, "$i $digest\\n")) or die "manifest: $!\\n";
+  defined(syswrite(STDOUT, "$i\\n")) or exit 1;
+}`;
 
 /** `digest file`: the file's SHA-256 with OpenSSL (SHA-NI; coreutils sha256sum is ~6x slower). */
 export const DIGEST_ARGV = (file: string): string[] => ['openssl', 'dgst', '-sha256', '-r', file];
@@ -60,6 +87,17 @@ export const DIGEST_ARGV = (file: string): string[] => ['openssl', 'dgst', '-sha
 /** `commit part final man`: renames the verified file into place (rename(2), atomic) and drops the manifest. */
 export const COMMIT_SCRIPT = `part=$1 final=$2 man=$3
 mv -fT -- "$part" "$final" && rm -f -- "$man"`;
+
+/** `info file`: what qemu-img makes of the staged file (format probed; read only, nothing is opened through it). */
+export const INFO_ARGV = (file: string): string[] => ['qemu-img', 'info', '--output=json', '--', file];
+
+/**
+ * `convert from to part final man`: converts the verified staged file to `<final>.convert` with the probed source
+ * format named explicitly, renames that into place (atomic) and drops the staged file and manifest.
+ */
+export const CONVERT_SCRIPT = `from=$1 to=$2 part=$3 final=$4 man=$5
+qemu-img convert -f "$from" -O "$to" -- "$part" "$final.convert" || { rm -f -- "$final.convert"; exit 1; }
+mv -fT -- "$final.convert" "$final" && rm -f -- "$part" "$man"`;
 
 /** `remove path...`: removes staged files and manifests. */
 export const REMOVE_ARGV = (paths: readonly string[]): string[] => ['rm', '-f', '--', ...paths];

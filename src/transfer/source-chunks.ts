@@ -1,7 +1,7 @@
 /**
  * [REQ-04] What every source hands the fan-out: the image's size and its chunks in order from a chunk index,
  * each either bytes or a known hole. `rechunk` cuts any byte stream into fixed-size chunks, and `isAllZero`
- * finds the chunks that stay holes.
+ * finds the chunks that stay holes. Chunk bytes live in SharedArrayBuffer memory, for the hash worker.
  */
 export interface SourceChunk {
   index: number;
@@ -49,7 +49,7 @@ export async function* rechunk(
   chunkSizeBytes: number,
 ): AsyncGenerator<SourceChunk> {
   let offset = startOffset;
-  let buffer = Buffer.allocUnsafe(Math.min(chunkSizeBytes, endOffset - offset));
+  let buffer = sharedBuffer(Math.min(chunkSizeBytes, endOffset - offset));
   let filled = 0;
   for await (const piece of pieces) {
     let at = 0;
@@ -62,12 +62,17 @@ export async function* rechunk(
         yield chunkOf(buffer, offset, chunkSizeBytes);
         offset += buffer.length;
         if (offset >= endOffset) return;
-        buffer = Buffer.allocUnsafe(Math.min(chunkSizeBytes, endOffset - offset));
+        buffer = sharedBuffer(Math.min(chunkSizeBytes, endOffset - offset));
         filled = 0;
       }
     }
   }
   if (offset < endOffset) throw new Error(`the source ended at byte ${offset + filled}, expected ${endOffset}`);
+}
+
+/** Chunk memory the hash worker (chunk-hasher.ts) reads without a copy. */
+function sharedBuffer(length: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(length));
 }
 
 function chunkOf(data: Buffer, offset: number, chunkSizeBytes: number): SourceChunk {

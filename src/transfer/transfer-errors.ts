@@ -71,7 +71,10 @@ export class TransferStalledError extends OperatorError {
   }
 }
 
-/** The source's size or layout does not fit the plan (e.g. no Content-Length, size changed between attempts). */
+/**
+ * The source's size, layout or format does not fit the plan (e.g. no Content-Length, size changed between attempts,
+ * an image that cannot be converted to the plan's format).
+ */
 export class SourceChangedError extends OperatorError {
   readonly retryable = false;
   readonly reason = ERROR_REASONS.SourceChanged;

@@ -14,6 +14,7 @@ import { DestinationStage } from './destination-stage.js';
 import { fanOut, type FanOutTarget } from './fan-out.js';
 import { openHostSource } from './host-source.js';
 import { openHttpSource } from './http-source.js';
+import { openVolumeSource } from './volume-source.js';
 import type { OpenedSource } from './source-chunks.js';
 import { TransferCancelledError } from './transfer-errors.js';
 import { overallBytes, overallPhase, type DestinationProgress, type TransferProgress } from './transfer-progress.js';
@@ -104,7 +105,7 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
     await Promise.all(pending.map(async (index) => {
       const progress = destinations[index]!;
       progress.attempts += 1;
-      const stage = new DestinationStage(plan.destinations[index]!, header, { audit: deps.audit, commandTimeoutMs, ...(plan.resource ? { resource: plan.resource } : {}) });
+      const stage = new DestinationStage(plan.destinations[index]!, header, { audit: deps.audit, commandTimeoutMs, ...(plan.resource ? { resource: plan.resource } : {}), ...(plan.format ? { format: plan.format } : {}) });
       stages[index] = stage;
       try {
         const prepared = await stage.prepare(needed, stop.signal);
@@ -184,5 +185,6 @@ function openSource(plan: TransferPlan, signal: AbortSignal): Promise<OpenedSour
   if (source.kind === 'url') {
     return openHttpSource({ url: source.url, label: describeSource(source), ...(source.headers ? { headers: source.headers } : {}) }, signal);
   }
-  return openHostSource(source.host, source.path, plan.resource ? { resource: plan.resource } : {}, signal);
+  const audit = plan.resource ? { resource: plan.resource } : {};
+  return source.kind === 'host' ? openHostSource(source.host, source.path, audit, signal) : openVolumeSource(source, audit, signal);
 }

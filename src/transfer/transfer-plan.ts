@@ -4,6 +4,7 @@
  * resource, a test or a benchmark builds one by hand.
  */
 import type { AuditResourceRef } from '../security/audit-record.js';
+import type { StorageOperations } from '../libvirt/operations/storage-operations.js';
 import type { HostSession } from '../ssh/host-session.js';
 import { SchemeNotAllowedError } from './transfer-errors.js';
 
@@ -16,9 +17,15 @@ export interface TransferHost {
   session: TransferHostSession;
 }
 
+/** The libvirt calls a volume source needs: the source host's LibvirtClient.storage. */
+export type TransferVolumeStorage = Pick<StorageOperations, 'lookupPoolByName' | 'lookupVolumeByName' | 'volumePath'>;
+
 export type TransferSource =
   | { kind: 'url'; url: string; headers?: Readonly<Record<string, string>> }
-  | { kind: 'host'; host: TransferHost; path: string };
+  | { kind: 'host'; host: TransferHost; path: string }
+  | { kind: 'volume'; host: TransferHost; storage: TransferVolumeStorage; pool: string; name: string };
+
+export type ImageFormat = 'raw' | 'qcow2';
 
 export interface TransferDestination {
   host: TransferHost;
@@ -44,6 +51,11 @@ export interface TransferPlan {
   /** Lowercase hex SHA-256 of the source's bytes. */
   sha256: string;
   limits: TransferLimits;
+  /**
+   * The format the destination files must have; when the source's (probed by qemu-img on the destination) differs,
+   * the verified file is converted with `qemu-img convert` on the host. The digest stays the source's. Unset: as is.
+   */
+  format?: ImageFormat;
   /** What audit records name as the resource the files are written for. */
   resource?: AuditResourceRef;
 }
@@ -75,7 +87,8 @@ export function stagingPaths(finalPath: string): { part: string; manifest: strin
 }
 
 export function describeSource(source: TransferSource): string {
-  return source.kind === 'url' ? redactUrl(source.url) : `${source.host.name}:${source.path}`;
+  if (source.kind === 'url') return redactUrl(source.url);
+  return source.kind === 'host' ? `${source.host.name}:${source.path}` : `${source.host.name}:volume ${source.pool}/${source.name}`;
 }
 
 /** A URL without user info or query (either may carry a token). */

@@ -25,6 +25,7 @@ describe('[REQ-04] image transfer from a file on one container host to another',
   it('copies a sparse 4 GiB image with 64 MiB of data: holes not read, not sent, holes on the destination, same digest', async () => {
     const source = fleet.hosts[0]!;
     const digest = await hostDigest(source, `${dir}/sparse.raw`);
+    const auditedBefore = fleet.auditRecords.length;
     const result = await startTransfer({
       source: { kind: 'host', host: fleet.transferHosts[0]!, path: `${dir}/sparse.raw` },
       destinations: [{ host: fleet.transferHosts[1]!, path: `${dir}/copy.raw` }],
@@ -42,5 +43,21 @@ describe('[REQ-04] image transfer from a file on one container host to another',
     const allocatedBytes = allocated! * Number((await onHost(destination, `stat -c '%B' ${dir}/copy.raw`)));
     expect(allocatedBytes).to.be.within(64 * MIB, 64 * MIB * 1.05, 'du: holes on the destination');
     expect(await listDir(destination, dir)).to.deep.equal(['copy.raw']);
+    const onDestination = fleet.auditRecords.slice(auditedBefore).filter((r) => r.host === destination.name && r.action === 'ssh.exec')
+      .map((r) => (r.arguments?.['argv'] as string[] | undefined)?.[0]);
+    expect(onDestination, 'verified by its chunks and its map, without hashing 4 GiB of holes').to.include('qemu-img').and.not.include('openssl');
+  });
+
+  it('fails a sparse copy whose digest is wrong as DigestMismatch from the engine\'s whole-image hash, leaving no file', async () => {
+    const wrong = 'cd'.repeat(32);
+    const result = await startTransfer({
+      source: { kind: 'host', host: fleet.transferHosts[0]!, path: `${dir}/sparse.raw` },
+      destinations: [{ host: fleet.transferHosts[1]!, path: `${dir}/wrong.raw` }],
+      sha256: wrong,
+      limits,
+    }, fleet.deps).done;
+    expect(result.destinations[0]).to.include({ phase: 'Failed', reason: 'DigestMismatch', verified: false });
+    expect(result.destinations[0]!.message).to.include(`expected sha256:${wrong}`).and.include(`got sha256:${await hostDigest(fleet.hosts[0]!, `${dir}/sparse.raw`)}`);
+    expect((await listDir(fleet.hosts[1]!, dir)).filter((name) => name.startsWith('wrong'))).to.deep.equal([]);
   });
 });

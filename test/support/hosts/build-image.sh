@@ -11,7 +11,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 CACHE=${VIRTFLEET_CACHE_DIR:-$ROOT/.cache}
 SUITE=bookworm
-PACKAGES=openssh-server,libvirt-daemon,libvirt-daemon-driver-qemu,libvirt-clients,qemu-system-x86,qemu-utils,openssl,iproute2,iptables,socat,netcat-openbsd,procps
+PACKAGES=openssh-server,libvirt-daemon,libvirt-daemon-driver-qemu,libvirt-clients,qemu-system-x86,qemu-utils,openssl,iproute2,iptables,socat,netcat-openbsd,procps,rsync
 
 log() { echo "[build-image] $*" >&2; }
 
