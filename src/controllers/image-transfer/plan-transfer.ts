@@ -7,8 +7,9 @@
  *
  * Outcomes: a plan; `waiting` (a Host or the headers Secret does not exist, named in the message: the transfer stays
  * Pending, re-checked on a Host change and periodically); or a terminal OperatorError (InvalidSpecError, SchemeNotAllowedError) for a spec
- * this operator cannot carry out. Not supported yet, and refused by name: `source.volume`, destination `pool`,
- * `format` (the engine has no qemu-img conversion), a host source without `digest`.
+ * this operator cannot carry out. Refused by name: destination `pool` (not supported yet), a source without `digest`,
+ * and `format` with a destination in the image cache (a cache file is named by the source's digest, so it must hold
+ * the source's bytes; conversion, qemu-img on the destination, is for destinations with a path).
  */
 import { IMAGE_TRANSFER_REASONS } from '../../api/v1alpha1/condition.js';
 import type { Host } from '../../api/v1alpha1/host.js';
@@ -61,8 +62,6 @@ export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInp
 
 export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs): Promise<PlanOutcome> {
   const { spec } = transfer;
-  if (spec.source.volume !== undefined) throw new InvalidSpecError('spec.source.volume', 'libvirt volume sources are not supported yet; use url or host');
-  if (spec.format !== undefined) throw new InvalidSpecError('spec.format', 'format conversion is not supported yet; leave format unset to keep the source format');
   if (spec.digest === undefined) throw new InvalidSpecError('spec.digest', 'a digest (sha256:<hex>) is required');
   let sha256: string;
   try {
@@ -77,6 +76,9 @@ export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs):
   if (targets.length === 0) return { kind: 'waiting', reason: IMAGE_TRANSFER_REASONS.HostNotFound, message: 'no Host matches spec.hostSelector' };
   const missing = targets.filter((target) => inputs.hosts.get(undefined, target.host) === undefined).map((target) => target.host);
   if (missing.length > 0) return { kind: 'waiting', reason: IMAGE_TRANSFER_REASONS.HostNotFound, message: `destination Host ${missing.join(', ')} does not exist` };
+  if (spec.format !== undefined && targets.some((target) => target.cache)) {
+    throw new InvalidSpecError('spec.format', 'format conversion needs a path on every destination: the image cache keeps the source\'s bytes under its digest');
+  }
   const destinations: TransferDestination[] = targets.map((target) => ({ host: inputs.access.host(target.host), path: target.path, cache: target.cache }));
   const bandwidth = spec.bandwidthLimit === undefined ? inputs.config.bandwidthLimitBytesPerSecond : quantityToBytes('spec.bandwidthLimit', spec.bandwidthLimit);
   const plan: TransferPlan = {
@@ -89,6 +91,7 @@ export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs):
       inactivityTimeoutMs: (spec.inactivityTimeoutSeconds ?? inputs.config.inactivityTimeoutSeconds) * 1000,
       maxAttempts: RETRY_ATTEMPTS,
     },
+    ...(spec.format === undefined ? {} : { format: spec.format }),
     resource: auditRef(transfer),
   };
   return { kind: 'plan', plan };
@@ -101,6 +104,11 @@ async function planSource(transfer: ImageTransfer, inputs: PlanInputs): Promise<
   if (source.host !== undefined) {
     if (inputs.hosts.get(undefined, source.host.name) === undefined) return { kind: 'waiting', reason: IMAGE_TRANSFER_REASONS.HostNotFound, message: `source Host ${source.host.name} does not exist` };
     return { kind: 'host', host: inputs.access.host(source.host.name), path: source.host.path };
+  }
+  if (source.volume !== undefined) {
+    const { host, pool, name } = source.volume;
+    if (inputs.hosts.get(undefined, host) === undefined) return { kind: 'waiting', reason: IMAGE_TRANSFER_REASONS.HostNotFound, message: `source Host ${host} does not exist` };
+    return { kind: 'volume', host: inputs.access.host(host), storage: inputs.access.storage(host), pool, name };
   }
   const url = source.url;
   if (url === undefined) throw new InvalidSpecError('spec.source', 'exactly one of url, host or volume is required');

@@ -152,7 +152,7 @@ describe('[REQ-01][REQ-04] ImageTransfer reconciler: plan, start, report, and a 
   for (const [title, spec, reason, fragment] of [
     ['a URL scheme outside allowedUrlSchemes', { source: { url: { url: 'file:///etc/passwd' } } }, 'SchemeNotAllowed', 'allowedUrlSchemes is [https, http]'],
     ['a storage pool destination', { destinations: [{ host: 'hv1', pool: 'default' }] }, 'InvalidSpec', 'spec.destinations[0].pool'],
-    ['a volume source', { source: { volume: { host: 'hv1', pool: 'p', name: 'v' } } }, 'InvalidSpec', 'spec.source.volume'],
+    ['a format conversion into the image cache', { format: 'qcow2' }, 'InvalidSpec', 'spec.format'],
   ] as const) {
     it(`refuses ${title}: Failed with ${reason}, no job, no retry`, async () => {
       const h = harness([transferObject('img', spec as Partial<ImageTransfer['spec']>)]);

@@ -41,4 +41,21 @@ describe('[REQ-01][REQ-04] ImageTransfer plan: destinations, cache paths, limits
     const missing = await planTransfer(transferObject('img', { source: { host: { name: 'nope', path: '/src.img' } } }), inputs());
     expect(missing).to.include({ kind: 'waiting', reason: 'HostNotFound' });
   });
+
+  it('a volume source names its Host, pool and volume; a missing source Host waits', async () => {
+    const found = await planTransfer(transferObject('img', { source: { volume: { host: 'hv1', pool: 'images', name: 'base.qcow2' } }, destinations: [{ host: 'hv2' }] }), inputs());
+    expect(found.kind === 'plan' && found.plan.source.kind === 'volume' && [found.plan.source.host.name, found.plan.source.pool, found.plan.source.name]).to.deep.equal(['hv1', 'images', 'base.qcow2']);
+    const missing = await planTransfer(transferObject('img', { source: { volume: { host: 'nope', pool: 'images', name: 'base.qcow2' } } }), inputs());
+    expect(missing).to.include({ kind: 'waiting', reason: 'HostNotFound' });
+  });
+
+  it('format is handed to the engine for destinations with a path, refused (naming spec.format) into the image cache', async () => {
+    const converted = await planTransfer(transferObject('img', { format: 'raw', destinations: [{ host: 'hv1', path: '/images/x.raw' }] }), inputs());
+    expect(converted.kind === 'plan' && converted.plan.format).to.equal('raw');
+    const unset = await planTransfer(transferObject('img', { destinations: [{ host: 'hv1', path: '/images/x.raw' }] }), inputs());
+    expect(unset.kind === 'plan' && 'format' in unset.plan).to.equal(false);
+    let refused: unknown;
+    await planTransfer(transferObject('img', { format: 'raw', destinations: [{ host: 'hv1', path: '/images/x.raw' }, { host: 'hv2' }] }), inputs()).catch((error: unknown) => { refused = error; });
+    expect(String(refused)).to.contain('spec.format');
+  });
 });

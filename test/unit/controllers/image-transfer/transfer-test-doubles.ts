@@ -15,7 +15,7 @@ import type { TransferHostAccess } from '../../../../src/controllers/image-trans
 import type { TransferJob } from '../../../../src/transfer/transfer-job.js';
 import type { DestinationProgress, TransferProgress } from '../../../../src/transfer/transfer-progress.js';
 import { overallBytes, overallPhase } from '../../../../src/transfer/transfer-progress.js';
-import type { TransferHost, TransferPlan } from '../../../../src/transfer/transfer-plan.js';
+import type { TransferHost, TransferPlan, TransferVolumeStorage } from '../../../../src/transfer/transfer-plan.js';
 import type { ExecResult } from '../../../../src/ssh/remote-process.js';
 
 function unusedKubeConfig(): KubeConfig {
@@ -165,6 +165,11 @@ export class FakeTransferHosts implements TransferHostAccess {
       return { code: 0, stdout: '', stderr: '' };
     };
     return { name, session: { exec, spawn: async () => { throw new Error('spawn not used'); } } };
+  }
+
+  storage(name: string): TransferVolumeStorage {
+    const unused = async (): Promise<never> => { throw new Error(`${name}: libvirt storage not used by the controller's own steps`); };
+    return { lookupPoolByName: unused, lookupVolumeByName: unused, volumePath: unused };
   }
 }
 
