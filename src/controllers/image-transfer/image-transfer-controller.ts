@@ -6,12 +6,12 @@
  * transfer's namespace, never cached. When the controller stops (operator shutdown, or leadership lost) the running
  * jobs stop and keep their staged files, so the next leader resumes them instead of two processes writing at once.
  */
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { map } from 'rxjs';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { ImageTransfer } from '../../api/v1alpha1/image-transfer.js';
 import type { TransferConfig } from '../../config/types.js';
-import { isNotFound } from '../../controller/api-errors.js';
+import { apiSecretDataReader } from '../../controller/secret-data.js';
 import type { Controller } from '../../controller/controller.js';
 import { CustomResourceClient } from '../../controller/custom-resource-client.js';
 import type { Informer } from '../../controller/informer.js';
@@ -24,7 +24,6 @@ import type { AuditSink } from '../../security/audit-log.js';
 import type { Clock } from '../../time/clock.js';
 import { startTransfer } from '../../transfer/transfer-job.js';
 import { ImageTransferReconciler } from './image-transfer-reconciler.js';
-import type { PlanInputs } from './plan-transfer.js';
 import type { TransferEventSink } from './transfer-events.js';
 import type { TransferHostAccess } from './transfer-hosts.js';
 import { TransferJobs } from './transfer-jobs.js';
@@ -47,21 +46,6 @@ export interface ImageTransferControllerOptions {
   recheckIntervalMs?: number;
 }
 
-/** A Secret's data as strings: the request headers of a URL source (RBAC: get Secrets in the transfer's namespace). */
-export function apiHeadersReader(kubeConfig: KubeConfig): PlanInputs['readSecret'] {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  return async (namespace, name) => {
-    let secret: V1Secret;
-    try {
-      secret = await core.readNamespacedSecret({ namespace, name });
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
-  };
-}
-
 export interface RegisteredImageTransferController {
   controller: Controller;
   informers: [Informer<ImageTransfer>];
@@ -76,7 +60,7 @@ export function registerImageTransferController(options: ImageTransferController
     transfers: new CustomResourceClient<ImageTransfer>(options.kubeConfig, IMAGE_TRANSFER_RESOURCE),
     hosts: hosts.store,
     access: options.access,
-    readSecret: apiHeadersReader(options.kubeConfig),
+    readSecret: apiSecretDataReader(options.kubeConfig),
     jobs,
     slots,
     startTransfer,

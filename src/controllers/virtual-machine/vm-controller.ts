@@ -5,11 +5,11 @@
  * libvirt domain events and relists (host-domain-events.ts), and the VirtualMachineReconciler. Secrets holding
  * cloud-init user data are read on demand from the VM's namespace, never cached.
  */
-import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { GROUP, RESOURCES, VERSION } from '../../api/v1alpha1/group.js';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { VirtualMachine } from '../../api/v1alpha1/virtual-machine.js';
-import { isNotFound } from '../../controller/api-errors.js';
+import { apiSecretDataReader } from '../../controller/secret-data.js';
 import type { Controller } from '../../controller/controller.js';
 import { CustomResourceClient } from '../../controller/custom-resource-client.js';
 import type { Informer } from '../../controller/informer.js';
@@ -55,20 +55,9 @@ export interface VmControllerOptions {
   recheckIntervalMs?: number;
 }
 
-/** Reads one key of a Secret through the API (the VM's namespace; RBAC grants Secrets read-only). */
-export function apiSecretReader(kubeConfig: KubeConfig): SecretValueReader {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  return async (namespace, name, key) => {
-    let secret: V1Secret;
-    try {
-      secret = await core.readNamespacedSecret({ namespace, name });
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-    const encoded = secret.data?.[key];
-    return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
-  };
+/** One key of a Secret (the VM's namespace): what a cloud-init userDataSecretRef names. */
+function secretKeyOf(read: ReturnType<typeof apiSecretDataReader>): SecretValueReader {
+  return async (namespace, name, key) => (await read(namespace, name))?.[key];
 }
 
 export function registerVirtualMachineController(options: VmControllerOptions): { controller: Controller; informers: [Informer<VirtualMachine>] } {
@@ -80,7 +69,7 @@ export function registerVirtualMachineController(options: VmControllerOptions): 
     vmCache: vms.store,
     hostCache: hosts.store,
     access: options.access,
-    readSecret: apiSecretReader(options.kubeConfig),
+    readSecret: secretKeyOf(apiSecretDataReader(options.kubeConfig)),
     events: options.events,
     audit: options.audit,
     clock: options.clock,
