@@ -1,7 +1,8 @@
 {{/* [REQ-05] The operator's rules on VirtualMachines and ImageTransfers (ClusterRole or per-namespace Role), as
 measured by test/integration/install/least-privilege.test.ts: VMs are read, patched (finalizer, annotations) and
-their status replaced (PUT); finalizers are patched on the object itself, so no finalizers subresource. The
-ImageTransfer rules are the ones its controller (another branch) declared; re-measured when it is merged. */}}
+their status replaced (PUT); finalizers are patched on the object itself, so no finalizers subresource.
+ImageTransfers: read and patched (finalizer) by their controller, status replaced (PUT); created by the VM
+controller for disks from {url, digest} images (owned by the VM). */}}
 {{- define "virtfleet.workloadRules" -}}
 - apiGroups: [virtfleet.io]
   resources: [virtualmachines]
@@ -11,13 +12,14 @@ ImageTransfer rules are the ones its controller (another branch) declared; re-me
   verbs: [update]
 - apiGroups: [virtfleet.io]
   resources: [imagetransfers]
-  verbs: [get, list, watch, update, patch]
+  verbs: [get, list, watch, create, patch]
 - apiGroups: [virtfleet.io]
   resources: [imagetransfers/status]
-  verbs: [update, patch]
+  verbs: [update]
 {{- end }}
 
-{{/* In a watched namespace: the VirtualMachines' cloud-init user data (spec.cloudInit.userDataSecretRef), get only. */}}
+{{/* In a watched namespace: the VirtualMachines' cloud-init user data (spec.cloudInit.userDataSecretRef) and the
+ImageTransfers' headers (spec.source.url.headersSecretRef), get only. */}}
 {{- define "virtfleet.userDataSecretRules" -}}
 - apiGroups: [""]
   resources: [secrets]

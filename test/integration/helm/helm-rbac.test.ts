@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { NAMESPACE, loadRenderedConfig, named, ofKind, only, render, renderError, type K8sObject, type PolicyRule, type RoleObject } from './render-chart.js';
 
 const FULLNAME = 'vf-virtfleet';
-/** As measured by test/integration/install/least-privilege.test.ts (ImageTransfers: as declared by their controller). */
+/** As measured by test/integration/install/least-privilege.test.ts. */
 const WORKLOAD_RULES: PolicyRule[] = [
   { apiGroups: ['virtfleet.io'], resources: ['virtualmachines'], verbs: ['get', 'list', 'watch', 'patch'] },
   { apiGroups: ['virtfleet.io'], resources: ['virtualmachines/status'], verbs: ['update'] },
-  { apiGroups: ['virtfleet.io'], resources: ['imagetransfers'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['virtfleet.io'], resources: ['imagetransfers/status'], verbs: ['update', 'patch'] },
+  { apiGroups: ['virtfleet.io'], resources: ['imagetransfers'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+  { apiGroups: ['virtfleet.io'], resources: ['imagetransfers/status'], verbs: ['update'] },
 ];
 const USER_DATA_RULES: PolicyRule[] = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
 const HOST_RULES: PolicyRule[] = [

@@ -1,7 +1,8 @@
 /**
  * [REQ-04] A real local HTTP image server for the transfer tests (127.0.0.1 only). It serves in-memory images
  * by path, with or without Range support, counts the requests and the Range requests it saw, and can break off
- * a response after a number of bytes and stop listening, then listen again on the same port.
+ * a response after a number of bytes and stop listening, then listen again on the same port. An image added with
+ * required headers answers 401 to a request without them (a token from an ImageTransfer's headersSecretRef).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -12,6 +13,7 @@ export interface ImageServerOptions {
 
 export class ImageServer {
   private readonly images = new Map<string, Buffer>();
+  private readonly required = new Map<string, Record<string, string>>();
   private readonly sockets = new Set<Socket>();
   private server: http.Server | undefined;
   private port = 0;
@@ -21,8 +23,9 @@ export class ImageServer {
 
   constructor(private readonly options: ImageServerOptions) {}
 
-  add(path: string, image: Buffer): string {
+  add(path: string, image: Buffer, requiredHeaders?: Record<string, string>): string {
     this.images.set(path, image);
+    if (requiredHeaders !== undefined) this.required.set(path, requiredHeaders);
     return this.url(path);
   }
 
@@ -57,6 +60,10 @@ export class ImageServer {
     const image = this.images.get(req.url ?? '');
     if (!image) {
       res.writeHead(req.url === '/forbidden' ? 403 : 404).end();
+      return;
+    }
+    if (Object.entries(this.required.get(req.url ?? '') ?? {}).some(([name, value]) => req.headers[name.toLowerCase()] !== value)) {
+      res.writeHead(401).end();
       return;
     }
     if (req.method === 'HEAD') {
