@@ -67,7 +67,7 @@ export class ApiImageTransferRequests implements ImageTransferRequests {
         name,
         namespace: vm.metadata?.namespace ?? '',
         labels: { [IMAGE_TRANSFER_VM_LABEL]: vm.metadata?.name ?? '' },
-        ownerReferences: [{ apiVersion: vm.apiVersion ?? API_VERSION, kind: 'VirtualMachine', name: vm.metadata?.name ?? '', uid: vm.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [{ apiVersion: vm.apiVersion ?? API_VERSION, kind: 'VirtualMachine', name: vm.metadata?.name ?? '', uid: vm.metadata?.uid ?? '', controller: true }],
       },
       spec: { source: { url: { url: wanted.url } }, digest: wanted.digest, destinations: [{ host: wanted.host }] },
     };
