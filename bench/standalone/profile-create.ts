@@ -5,26 +5,12 @@
  * than wall time). Run with `node --cpu-prof --cpu-prof-dir DIR --import tsx bench/standalone/profile-create.ts [memory|sqlite-full]`
  * and read the profile with `npx tsx bench/standalone/profile-summary.ts DIR/*.cpuprofile`.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startApiServer } from '../../src/apiserver/api-server.js';
-import { createServerCertificates } from '../../src/apiserver/tls.js';
+import { startBenchServer } from './bench-server.js';
 
 const COUNT = Number(process.env.BENCH_OBJECTS ?? 2000);
 const PATH = '/apis/virtfleet.io/v1alpha1/namespaces/default/virtualmachines';
-const directory = await mkdtemp(join(tmpdir(), 'virtfleet-profile-create-'));
-const certificates = await createServerCertificates();
-const token = randomBytes(24).toString('hex');
-const server = await startApiServer({
-  certificates,
-  token,
-  crdDir: fileURLToPath(new URL('../../crds', import.meta.url)),
-  ...(process.argv[2] === 'sqlite-full' ? { databasePath: join(directory, 'state.db'), databaseSync: 'full' as const } : {}),
-});
+const { server, caPem, token, stop } = await startBenchServer(process.argv[2] === 'sqlite-full' ? 'sqlite-full' : 'memory');
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 const create = (i: number): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -32,7 +18,7 @@ const create = (i: number): Promise<number> =>
       apiVersion: 'virtfleet.io/v1alpha1', kind: 'VirtualMachine', metadata: { name: `vm-${i}`, labels: { bench: 'profile' } },
       spec: { cpu: { cores: 2 }, memory: '2Gi', disks: [{ name: 'root', source: { blank: { size: '10Gi' } } }] },
     });
-    const req = request(`${server.url}${PATH}`, { method: 'POST', agent, ca: certificates.caPem, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } }, (res) => {
+    const req = request(`${server.url}${PATH}`, { method: 'POST', agent, ca: caPem, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } }, (res) => {
       res.resume().on('end', () => resolve(res.statusCode ?? 0));
     });
     req.on('error', reject);
@@ -52,5 +38,4 @@ const cpu = process.cpuUsage(cpuBefore);
 const cpuPerCreate = (cpu.user + cpu.system) / 1000 / COUNT;
 console.log(`${COUNT} creates in ${seconds.toFixed(2)} s: ${(COUNT / seconds).toFixed(0)}/s, ${cpuPerCreate.toFixed(2)} ms CPU per create (server and client in this process)`);
 agent.destroy();
-await server.stop();
-await rm(directory, { recursive: true, force: true });
+await stop();

@@ -4,28 +4,14 @@
  * ValidatingAdmissionPolicies and their bindings (admission-policy.ts). Schemas list their top-level fields;
  * the nested content is kept as written.
  */
-import type { JsonSchema, PrinterColumn, ResourceType } from './types.js';
+import { AGE, core } from './builtin-types.js';
+import type { JsonSchema, ResourceType } from './types.js';
 
 const opaque: JsonSchema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 const opaqueList: JsonSchema = { type: 'array', items: opaque };
-const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
 function accessType(group: string, kind: string, plural: string, namespaced: boolean, properties: Record<string, JsonSchema>, hasStatus = false): ResourceType {
-  return {
-    group,
-    version: 'v1',
-    kind,
-    listKind: `${kind}List`,
-    plural,
-    singular: kind.toLowerCase(),
-    namespaced,
-    shortNames: [],
-    categories: [],
-    hasStatus,
-    custom: false,
-    printerColumns: [AGE],
-    schema: { type: 'object', properties },
-  };
+  return core(kind, plural, namespaced, [AGE], { group, hasStatus, schema: { type: 'object', properties } });
 }
 
 const RBAC = 'rbac.authorization.k8s.io';

@@ -5,9 +5,10 @@
 import { CORE_SCHEMAS } from './core-schemas.js';
 import type { PrinterColumn, ResourceType } from './types.js';
 
-const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+export const AGE: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
 
-function core(kind: string, plural: string, namespaced: boolean, printerColumns: PrinterColumn[], extra: Partial<ResourceType> = {}): ResourceType {
+/** A built-in kind's ResourceType: v1, no short names or categories, no status, its schema from core-schemas.ts unless `extra` gives one. */
+export function core(kind: string, plural: string, namespaced: boolean, printerColumns: PrinterColumn[], extra: Partial<ResourceType> = {}): ResourceType {
   const group = extra.group ?? '';
   return {
     group,
