@@ -1,9 +1,10 @@
 /**
  * [REQ-04] The one writer process per destination and attempt (WRITE_SCRIPT + WRITER_PERL over one SSH exec
  * channel): chunks go out as a framed stream, a header line then the chunk's bytes, with backpressure from the
- * channel's window. The host acknowledges each chunk once it is in `.part` and its line is in the manifest. At
- * most one chunk's worth of data bytes is ever unacknowledged (the next chunk's bytes wait for the previous
- * acknowledgement once they would exceed it), so a cut re-sends at most one chunk.
+ * channel's window. The host acknowledges progress every ACK_STEP_BYTES of a chunk (recorded in the manifest as
+ * well) and each whole chunk once it is in `.part` and its line is in the manifest. At most one chunk's worth of
+ * data bytes is ever unacknowledged, so a cut re-sends at most one chunk; because progress inside a chunk is
+ * acknowledged too, that window slides continuously and the stream never waits at a chunk boundary.
  */
 import { once } from 'node:events';
 import { CommandFailedError } from '../errors/command-failed-error.js';
@@ -15,17 +16,33 @@ import { ZERO_CHUNK } from './chunk-manifest.js';
 
 /** Bytes per channel write: enough to keep the window full without one huge buffer per call. */
 const SLICE_BYTES = 256 * 1024;
+/** The writer acknowledges (and records in the manifest) progress inside a chunk every this many bytes. */
+const ACK_STEP_BYTES = 1024 * 1024;
+
+interface InFlight {
+  index: string;
+  /** File offset of the chunk's first byte sent in this attempt. */
+  offset: number;
+  /** File offset of the chunk's end. */
+  end: number;
+  /** Data bytes of this attempt sent before the chunk, and with it. */
+  sentStart: number;
+  sentEnd: number;
+}
 
 export class ChunkWriter {
-  private readonly acks: string[] = [];
-  private ackWaiter: (() => void) | undefined;
+  private readonly ackWaiters: Array<() => void> = [];
   private pending = '';
   private stderr = '';
   private failure: Error | undefined;
   private sent = 0;
-  private readonly inFlight: Array<{ index: string; end: number; sentEnd: number }> = [];
+  private readonly inFlight: InFlight[] = [];
+  /** File offset up to which the host acknowledged its bytes (a whole chunk, or progress inside one). */
   private acked = 0;
+  /** Data bytes of this attempt the host acknowledged. */
   private ackedSent = 0;
+  private lastConsumed: Promise<void> = Promise.resolve();
+  private streamed: string | undefined;
 
   private constructor(
     private readonly host: TransferHost,
@@ -50,7 +67,7 @@ export class ChunkWriter {
   static async start(host: TransferHost, part: string, manifest: string, windowBytes: number, audit: AuditContext, signal: AbortSignal, onActivity: () => void): Promise<ChunkWriter> {
     const local = new AbortController();
     const both = AbortSignal.any([signal, local.signal]);
-    const process = await host.session.spawn(shArgv(WRITE_SCRIPT, [part, manifest, WRITER_PERL]), { signal: both, audit, timeoutMs: 0 });
+    const process = await host.session.spawn(shArgv(WRITE_SCRIPT, [part, manifest, WRITER_PERL, ACK_STEP_BYTES]), { signal: both, audit, timeoutMs: 0 });
     return new ChunkWriter(host, process, local, onActivity, windowBytes);
   }
 
@@ -58,26 +75,40 @@ export class ChunkWriter {
     return this.sent;
   }
 
-  /** Sends a chunk; resolves with the end offset of the chunks acknowledged so far. */
-  async write(chunk: SourceChunk, digest: string): Promise<number> {
+  /**
+   * The SHA-256 the host's openssl computed over every byte written, when this attempt wrote one run of data from
+   * offset 0 (see WRITER_PERL); known after close().
+   */
+  get streamDigest(): string | undefined {
+    return this.streamed;
+  }
+
+  /**
+   * Sends a chunk, or its tail from `piece.offset` when the host holds the rest (a resume inside the chunk); `digest`
+   * is the whole chunk's. Resolves with the file offset the host has acknowledged so far, once the channel has
+   * taken over (copied) every byte of `piece.data`, so the caller may reuse that memory.
+   */
+  async write(piece: SourceChunk, digest: string): Promise<number> {
     this.throwIfFailed();
-    const length = chunk.data ? chunk.length : 0;
-    await this.send(Buffer.from(`${chunk.index} ${chunk.offset} ${length} ${chunk.data ? digest : ZERO_CHUNK}\n`));
-    if (chunk.data) {
-      for (let at = 0; at < chunk.data.length; at += SLICE_BYTES) {
-        const slice = chunk.data.subarray(at, at + SLICE_BYTES);
-        while (this.inFlight.length > 0 && this.sent + slice.length - this.ackedSent > this.windowBytes) await this.ackOldest();
+    const length = piece.data ? piece.length : 0;
+    this.inFlight.push({ index: String(piece.index), offset: piece.offset, end: piece.offset + piece.length, sentStart: this.sent, sentEnd: this.sent + length });
+    await this.send(Buffer.from(`${piece.index} ${piece.offset} ${length} ${piece.data ? digest : ZERO_CHUNK}\n`));
+    if (piece.data) {
+      for (let at = 0; at < piece.data.length; at += SLICE_BYTES) {
+        const slice = piece.data.subarray(at, at + SLICE_BYTES);
+        while (this.sent > this.ackedSent && this.sent + slice.length - this.ackedSent > this.windowBytes) await this.nextAck();
         await this.send(slice);
         this.sent += slice.length;
       }
+      await Promise.race([this.lastConsumed, this.failed()]);
+      this.throwIfFailed();
     }
-    this.inFlight.push({ index: String(chunk.index), end: chunk.offset + chunk.length, sentEnd: this.sent });
     return this.acked;
   }
 
   /** Waits for every acknowledgement, ends stdin and waits for the writer to exit cleanly. */
   async close(): Promise<void> {
-    while (this.inFlight.length > 0) await this.ackOldest();
+    while (this.inFlight.length > 0) await this.nextAck();
     this.process.stdin.end();
     const status = await this.process.exit;
     if (status.code !== 0) throw new CommandFailedError(this.host.name, 'sh -c <chunk writer>', status.code, this.stderr, { retryable: true });
@@ -90,33 +121,51 @@ export class ChunkWriter {
     this.local.abort(reason);
   }
 
+  /** Writes to the channel; waits for 'drain' when its buffer is full. `lastConsumed` settles once it took the bytes. */
   private async send(buffer: Buffer): Promise<void> {
-    if (this.process.stdin.write(buffer)) return;
+    let flowing = true;
+    this.lastConsumed = new Promise((resolve) => {
+      flowing = this.process.stdin.write(buffer, () => resolve());
+    });
+    if (flowing) return;
     await Promise.race([once(this.process.stdin, 'drain'), this.failed()]);
     this.throwIfFailed();
     this.onActivity();
   }
 
-  private async ackOldest(): Promise<void> {
-    const expected = this.inFlight.shift()!;
-    while (this.acks.length === 0) {
-      this.throwIfFailed();
-      await new Promise<void>((resolve) => {
-        this.ackWaiter = resolve;
-      });
-    }
-    const got = this.acks.shift();
-    if (got !== expected.index) this.fail(new Error(`${this.host.name}: the writer acknowledged chunk ${got}, expected ${expected.index}`));
+  /** Resolves at the next acknowledgement; rejects once the writer failed. */
+  private async nextAck(): Promise<void> {
     this.throwIfFailed();
-    this.acked = expected.end;
-    this.ackedSent = expected.sentEnd;
-    this.onActivity();
+    await new Promise<void>((resolve) => this.ackWaiters.push(resolve));
+    this.throwIfFailed();
   }
 
+  /** `<index> <offset>`: progress inside the oldest chunk in flight; `<index>`: that chunk is whole; `<hex> *stdin`: the stream's digest. */
   private onStdout(text: string): void {
     const lines = (this.pending + text).split('\n');
     this.pending = lines.pop() ?? '';
-    this.acks.push(...lines);
+    for (const line of lines) {
+      const digest = /^([0-9a-f]{64}) \*stdin$/.exec(line);
+      if (digest) {
+        this.streamed = digest[1];
+        continue;
+      }
+      const [index, offset] = line.split(' ');
+      const oldest = this.inFlight[0];
+      if (oldest === undefined || index !== oldest.index) {
+        this.fail(new Error(`${this.host.name}: the writer acknowledged "${line}", expected chunk ${oldest?.index ?? '(none)'}`));
+        return;
+      }
+      if (offset === undefined) {
+        this.inFlight.shift();
+        this.acked = oldest.end;
+        this.ackedSent = oldest.sentEnd;
+      } else {
+        this.acked = Number(offset);
+        this.ackedSent = oldest.sentStart + (this.acked - oldest.offset);
+      }
+    }
+    this.onActivity();
     this.wake();
   }
 
@@ -133,9 +182,7 @@ export class ChunkWriter {
   }
 
   private wake(): void {
-    const waiter = this.ackWaiter;
-    this.ackWaiter = undefined;
-    waiter?.();
+    for (const waiter of this.ackWaiters.splice(0)) waiter();
   }
 
   private throwIfFailed(): void {

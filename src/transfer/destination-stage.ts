@@ -1,8 +1,12 @@
 /**
  * [REQ-04] One destination of a transfer on its host: find what is already there (the final file, or a staged
  * `.part` whose manifest chunks are re-hashed on the host), check free space, stage, take chunks through one
- * long-lived writer process (one acknowledgement per chunk, see chunk-writer.ts), verify, and rename it into place.
- * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
+ * long-lived writer process (see chunk-writer.ts), verify, and rename it into place. A chunk the host holds only
+ * the first part of (its manifest's progress line) is resumed inside: that prefix, hashed on the host, is compared
+ * with the same bytes of the source when the chunk comes, and only the rest is sent when they match.
+ * Verification: a file without holes that this attempt wrote whole, in one run from offset 0, is verified by the
+ * digest `openssl dgst -sha256` on the host computed over the bytes as the writer put them in the file (no second
+ * read); any other file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
  * written whole in this attempt while the engine hashed the whole source from byte 0 (holes as zeros,
  * chunk-hasher.ts) to the plan's digest, is verified by its chunks on the host: its data chunks, read one after the
  * other into one `openssl dgst` stream, hash to what the engine computed over the same chunks of the source (their
@@ -11,15 +15,16 @@
  * SHA-256 collision), without hashing gigabytes of holes per destination. Anything else falls back to openssl.
  * Every file written, renamed or removed is one audit record.
  */
+import { createHash } from 'node:crypto';
 import { runAudited } from '../security/audit-action.js';
 import type { AuditSink } from '../security/audit-log.js';
 import type { AuditResourceRef } from '../security/audit-record.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
-import { chunkCount, formatEntry, formatHeader, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader } from './chunk-manifest.js';
+import { chunkCount, formatEntry, formatHeader, formatPartial, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader, type ParsedManifest } from './chunk-manifest.js';
 import type { ImageDigests } from './chunk-hasher.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, INFO_ARGV, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, HASH_RANGE_SCRIPT, INFO_ARGV, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
 import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
 import type { ImageFormat, TransferDestination } from './transfer-plan.js';
@@ -35,7 +40,21 @@ export interface StageContext {
   format?: ImageFormat;
 }
 
-export type Preparation = { present: true } | { present: false; resumeIndex: number };
+/** Already in place, or staged: resume from chunk resumeIndex, whose bytes before resumeBytes the host may hold. */
+export type Preparation = { present: true } | { present: false; resumeIndex: number; resumeBytes: number };
+
+/** What one write put on the wire and where the host's acknowledged bytes end. */
+export interface WriteResult {
+  placedBytes: number;
+  sentBytes: number;
+}
+
+/** The kept first part of chunk `index`, up to file offset `end`, and its SHA-256 as hashed on the host. */
+interface KeptPrefix {
+  index: number;
+  end: number;
+  sha256: string;
+}
 
 export class DestinationStage {
   private readonly part: string;
@@ -46,6 +65,7 @@ export class DestinationStage {
   private readonly entries = new Map<number, string>();
   /** This attempt writes every chunk (no prefix kept from an earlier attempt, whose source may have differed). */
   private freshStart = false;
+  private prefix: KeptPrefix | undefined;
 
   constructor(
     readonly destination: TransferDestination,
@@ -75,19 +95,22 @@ export class DestinationStage {
       return { present: true };
     }
     const parsed = parseManifest(manifestText, this.header);
-    const resumeIndex = parsed ? await this.verifiedPrefix(parsed.entries, signal) : 0;
+    const verified = parsed ? await this.verifiedPrefix(parsed, signal) : { chunks: 0 };
+    const resumeIndex = verified.chunks;
     const free = Number(/^free (\d+)$/m.exec(head)?.[1]);
     const needed = neededBytes(resumeIndex);
     if (Number.isFinite(free) && free < needed) throw new InsufficientStorageError(this.host, directory, free, needed);
-    const keep = resumeOffset(resumeIndex, this.header);
-    const kept = (parsed?.entries ?? []).slice(0, resumeIndex).map(formatEntry).join('');
+    const kept = (parsed?.entries ?? []).slice(0, resumeIndex);
+    const keep = verified.prefix?.end ?? resumeOffset(resumeIndex, this.header);
+    const keptText = kept.map(formatEntry).join('') + (verified.prefix ? formatPartial(verified.prefix.index, verified.prefix.end) : '');
     await this.fileAction('file.write', { path: this.part, sizeBytes: this.header.sizeBytes, keptBytes: keep }, () =>
-      this.run(shArgv(STAGE_SCRIPT, [this.part, this.manifest, this.header.sizeBytes, keep]), signal, formatHeader(this.header) + kept));
+      this.run(shArgv(STAGE_SCRIPT, [this.part, this.manifest, this.header.sizeBytes, keep]), signal, formatHeader(this.header) + keptText));
     this.partBytes = keep;
     this.entries.clear();
-    this.freshStart = resumeIndex === 0;
-    for (const entry of (parsed?.entries ?? []).slice(0, resumeIndex)) this.entries.set(entry.index, entry.digest);
-    return { present: false, resumeIndex };
+    this.freshStart = keep === 0;
+    this.prefix = verified.prefix;
+    for (const entry of kept) this.entries.set(entry.index, entry.digest);
+    return { present: false, resumeIndex, resumeBytes: keep };
   }
 
   /** Starts the writer for this attempt. */
@@ -96,14 +119,32 @@ export class DestinationStage {
   }
 
   /**
-   * Sends one chunk (nothing but its manifest line for a hole); resolves with the end offset of the chunks the host
-   * has acknowledged as in the file.
+   * Sends one chunk (nothing but its manifest line for a hole; only its tail when the host holds a matching first
+   * part); resolves with what went over the wire and the offset the host has acknowledged as in the file.
    */
-  async write(chunk: SourceChunk, digest: string): Promise<number> {
+  async write(chunk: SourceChunk, digest: string): Promise<WriteResult> {
     if (!this.writer) throw new Error('DestinationStage.write before open');
-    this.entries.set(chunk.index, chunk.data ? digest : ZERO_CHUNK);
-    this.partBytes = Math.max(this.partBytes, await this.writer.write(chunk, digest));
-    return this.partBytes;
+    const [piece, pieceDigest] = this.resumedPiece(chunk, digest);
+    this.entries.set(chunk.index, piece.data ? pieceDigest : ZERO_CHUNK);
+    this.partBytes = Math.max(this.partBytes, await this.writer.write(piece, pieceDigest));
+    return { placedBytes: this.partBytes, sentBytes: piece.data ? piece.length : 0 };
+  }
+
+  /**
+   * The part of the chunk to send: its tail when the kept prefix hashes to the same bytes of the source; the whole
+   * chunk otherwise, and a hole as written zeros (the host's bytes there must be overwritten).
+   */
+  private resumedPiece(chunk: SourceChunk, digest: string): [SourceChunk, string] {
+    const prefix = this.prefix;
+    if (prefix?.index !== chunk.index) return [chunk, digest];
+    this.prefix = undefined;
+    const keptLength = prefix.end - chunk.offset;
+    if (!chunk.data) {
+      const zeros = Buffer.alloc(chunk.length);
+      return [{ ...chunk, data: zeros }, sha256(zeros)];
+    }
+    if (sha256(chunk.data.subarray(0, keptLength)) !== prefix.sha256) return [chunk, digest];
+    return [{ index: chunk.index, offset: prefix.end, length: chunk.length - keptLength, data: chunk.data.subarray(keptLength) }, digest];
   }
 
   /**
@@ -111,18 +152,23 @@ export class DestinationStage {
    * `source`: the digests of the whole source as the engine hashed it in this attempt, when it read from byte 0.
    */
   async finish(signal: AbortSignal, source?: ImageDigests): Promise<void> {
-    await this.closeWriter();
+    const streamed = await this.closeWriter();
     if (source !== undefined && source.sha256 !== this.header.sha256) {
       await this.discard(signal);
       throw new DigestMismatchError(this.host, this.header.sha256, source.sha256);
     }
-    const sparse = [...this.entries.values()].includes(ZERO_CHUNK);
-    if (!(source !== undefined && sparse && this.freshStart && (await this.verifiedByChunks(source.dataSha256, signal)))) {
+    const holes = [...this.entries.values()].includes(ZERO_CHUNK);
+    const whole = this.freshStart && this.entries.size === chunkCount(this.header);
+    const verifiedAsWritten = whole && !holes && streamed !== undefined;
+    if (!verifiedAsWritten && !(source !== undefined && holes && whole && (await this.verifiedByChunks(source.dataSha256, signal)))) {
       const actual = await this.digestOf(this.part, signal);
       if (actual !== this.header.sha256) {
         await this.discard(signal);
         throw new DigestMismatchError(this.host, this.header.sha256, actual);
       }
+    } else if (verifiedAsWritten && streamed !== this.header.sha256) {
+      await this.discard(signal);
+      throw new DigestMismatchError(this.host, this.header.sha256, streamed);
     }
     const from = this.context.format ? await this.probeFormat(signal) : undefined;
     if (from !== undefined && from !== this.context.format) {
@@ -146,12 +192,16 @@ export class DestinationStage {
     return info.format;
   }
 
-  /** Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. */
-  async closeWriter(): Promise<void> {
+  /**
+   * Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. Resolves
+   * with the digest the host computed while writing, if it did (chunk-writer.ts).
+   */
+  async closeWriter(): Promise<string | undefined> {
     const writer = this.writer;
     this.writer = undefined;
-    if (!writer) return;
+    if (!writer) return undefined;
     await this.fileAction('file.write', { path: this.part, bytesSent: writer.bytesSent }, () => writer.close());
+    return writer.streamDigest;
   }
 
   /** Stops a writer at once (a stall or a cancel): the chunk in flight is lost, the manifest stays right. */
@@ -169,14 +219,23 @@ export class DestinationStage {
     await this.fileAction('file.remove', { paths: [this.part, this.manifest] }, () => this.run(REMOVE_ARGV([this.part, this.manifest]), signal));
   }
 
-  /** How many leading manifest chunks still hash to what the manifest says (holes are trusted: never written). */
-  private async verifiedPrefix(entries: readonly ManifestEntry[], signal: AbortSignal): Promise<number> {
+  /**
+   * How many leading manifest chunks still hash to what the manifest says (holes are trusted: never written), and,
+   * when all do, the first part of the next chunk that its progress line names, with its SHA-256 on the host.
+   */
+  private async verifiedPrefix(parsed: ParsedManifest, signal: AbortSignal): Promise<{ chunks: number; prefix?: KeptPrefix }> {
+    const { entries, partialEnd } = parsed;
     const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK);
-    if (data.length === 0) return entries.length;
-    const output = await this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0);
+    const start = entries.length * this.header.chunkSizeBytes;
+    const [output, prefixOutput] = await Promise.all([
+      data.length === 0 ? '' : this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0),
+      partialEnd === undefined ? undefined : this.run(shArgv(HASH_RANGE_SCRIPT, [this.part, start, partialEnd - start]), signal, undefined, 0),
+    ]);
     const hashes = output.split('\n').map((line) => line.slice(0, 64));
     const bad = data.findIndex((entry, at) => hashes[at] !== entry.digest);
-    return bad < 0 ? entries.length : data[bad]!.index;
+    if (bad >= 0) return { chunks: data[bad]!.index };
+    if (partialEnd === undefined || prefixOutput === undefined) return { chunks: entries.length };
+    return { chunks: entries.length, prefix: { index: entries.length, end: partialEnd, sha256: prefixOutput.slice(0, 64) } };
   }
 
   /**
@@ -226,4 +285,8 @@ export class DestinationStage {
 function splitOnce(text: string, separator: string): [string, string?] {
   const at = text.indexOf(separator);
   return at < 0 ? [text] : [text.slice(0, at), text.slice(at + separator.length)];
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }

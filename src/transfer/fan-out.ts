@@ -1,15 +1,16 @@
 /**
  * [REQ-04] One attempt of a transfer: the source is read once, from the earliest chunk any destination still
  * needs, and every chunk goes to every destination that needs it concurrently. The next chunk is read and hashed
- * (in a worker, chunk-hasher.ts) while the current one is being written (read-ahead of one), and the next chunk goes out only when every live destination
- * has taken the current one (chunk-writer.ts: at most one unacknowledged chunk behind it), so the slowest
- * destination sets the pace. A destination that fails or makes no
- * progress for the inactivity timeout is dropped alone; the others go on.
+ * (in a worker, chunk-hasher.ts) while the current one is being written (read-ahead of one), and the next chunk
+ * goes out only when every live destination has taken the current one (chunk-writer.ts: at most one chunk of
+ * unacknowledged bytes), so the slowest destination sets the pace. A destination that fails or makes no progress
+ * for the inactivity timeout is dropped alone; the others go on.
  */
 import { sleep, type Clock } from '../time/clock.js';
-import { ChunkHasher, type ImageDigests } from './chunk-hasher.js';
+import { ChunkHasher, type HashedChunk, type ImageDigests } from './chunk-hasher.js';
+import { ChunkMemory } from './chunk-memory.js';
 import type { DestinationStage } from './destination-stage.js';
-import type { OpenedSource, SourceChunk } from './source-chunks.js';
+import type { OpenedSource } from './source-chunks.js';
 import { TransferStalledError } from './transfer-errors.js';
 
 export interface FanOutTarget {
@@ -90,41 +91,39 @@ async function pump(
   options: FanOutOptions,
   drop: (entry: LiveTarget, error: Error) => void,
 ): Promise<ImageDigests | undefined> {
-  const chunks = source.chunks(first, options.chunkSizeBytes, options.signal)[Symbol.asyncIterator]();
+  const memory = new ChunkMemory();
+  const chunks = source.chunks(first, options.chunkSizeBytes, memory, options.signal)[Symbol.asyncIterator]();
   // From chunk 0 the worker also hashes the whole image, so the destinations can verify a sparse file by its chunks.
   const hasher = new ChunkHasher(first === 0);
-  // Each chunk's hash starts as soon as it is read, while the previous chunk is still being sent.
-  const pull = (): Promise<{ chunk: SourceChunk; digest: Promise<string> } | undefined> => chunks.next().then((result) => {
-    if (result.done) return undefined;
-    const digest = hasher.digest(result.value);
-    digest.catch(() => undefined);
-    return { chunk: result.value, digest };
-  });
+  // Each chunk is hashed as soon as it is read, while the previous chunk is still being sent.
+  const pull = (): Promise<HashedChunk | undefined> => chunks.next().then((result) => (result.done ? undefined : hasher.hash(result.value)));
   try {
     let next = pull();
     for (;;) {
-      const result = await next;
-      if (!result) return live.every((entry) => entry.dropped) ? undefined : await hasher.imageDigests();
+      const hashed = await next;
+      if (!hashed) return live.every((entry) => entry.dropped) ? undefined : await hasher.imageDigests();
       next = pull();
       next.catch(() => undefined);
-      const { chunk } = result;
-      const digest = await result.digest;
+      const { chunk, digest } = hashed;
       const receivers = live.filter((entry) => !entry.dropped && chunk.index >= entry.target.resumeIndex);
-      await Promise.all(receivers.map(async (entry) => {
+      const taken = await Promise.all(receivers.map(async (entry) => {
         try {
           entry.busy = true;
           entry.lastActivity = options.clock.now();
-          const placed = await entry.target.stage.write(chunk, digest);
+          const { placedBytes: placed, sentBytes: sent } = await entry.target.stage.write(chunk, digest);
           entry.busy = false;
-          const sent = chunk.data ? chunk.length : 0;
           entry.sentThisAttempt += sent;
           entry.lastActivity = options.clock.now();
           entry.target.onChunk(placed, sent);
           await pace(entry, options);
+          return true;
         } catch (error) {
           drop(entry, error as Error);
+          return false;
         }
       }));
+      // Every channel took the bytes over (a failed one may still hold them: that buffer is left to the GC).
+      if (chunk.data && taken.every(Boolean)) memory.give(chunk.data);
       if (live.every((entry) => entry.dropped)) return undefined;
     }
   } catch (error) {

@@ -5,6 +5,7 @@
  */
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
+import type { ChunkMemory } from './chunk-memory.js';
 import { rechunk, type OpenedSource, type SourceChunk, type SourceStats } from './source-chunks.js';
 import type { TransferHost } from './transfer-plan.js';
 import { SourceNotFoundError } from './transfer-errors.js';
@@ -57,7 +58,7 @@ export async function openHostSource(host: TransferHost, path: string, audit: Au
     sizeBytes,
     dataBytes: extents.reduce((sum, extent) => sum + extent.length, 0),
     stats,
-    chunks: (fromIndex, chunkSizeBytes, chunkSignal) => readRuns(host, path, sizeBytes, extents, fromIndex, chunkSizeBytes, stats, audit, chunkSignal),
+    chunks: (fromIndex, chunkSizeBytes, memory, chunkSignal) => readRuns(host, path, sizeBytes, extents, fromIndex, chunkSizeBytes, memory, stats, audit, chunkSignal),
   };
 }
 
@@ -68,6 +69,7 @@ async function* readRuns(
   extents: readonly Extent[],
   fromIndex: number,
   chunkSizeBytes: number,
+  memory: ChunkMemory,
   stats: SourceStats,
   audit: AuditContext,
   signal: AbortSignal,
@@ -85,7 +87,7 @@ async function* readRuns(
     yield* holesUntil(run.first);
     const start = next * chunkSizeBytes;
     const end = Math.min(run.end * chunkSizeBytes, sizeBytes);
-    yield* readRange(host, path, start, end, chunkSizeBytes, stats, audit, signal);
+    yield* readRange(host, path, start, end, chunkSizeBytes, memory, stats, audit, signal);
     next = run.end;
   }
   yield* holesUntil(total);
@@ -97,6 +99,7 @@ async function* readRange(
   start: number,
   end: number,
   chunkSizeBytes: number,
+  memory: ChunkMemory,
   stats: SourceStats,
   audit: AuditContext,
   signal: AbortSignal,
@@ -114,7 +117,7 @@ async function* readRange(
     }
   })();
   try {
-    yield* rechunk(pieces, start, end, chunkSizeBytes);
+    yield* rechunk(pieces, start, end, chunkSizeBytes, memory);
   } catch (error) {
     const status = await reader.exit.catch(() => undefined);
     throw new CommandFailedError(host.name, argv.join(' '), status?.code ?? null, Buffer.concat(stderr).toString('utf8'), { retryable: true, cause: error });

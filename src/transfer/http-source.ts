@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import type { ChunkMemory } from './chunk-memory.js';
 import { rechunk, type OpenedSource, type SourceChunk, type SourceStats } from './source-chunks.js';
 import { SourceChangedError, SourceForbiddenError, SourceNotFoundError, SourceUnavailableError } from './transfer-errors.js';
 
@@ -28,7 +29,7 @@ export async function openHttpSource(options: HttpSourceOptions, signal: AbortSi
   return {
     sizeBytes,
     stats,
-    chunks: (fromIndex, chunkSizeBytes, chunkSignal) => readFrom(options, sizeBytes, fromIndex * chunkSizeBytes, chunkSizeBytes, stats, chunkSignal),
+    chunks: (fromIndex, chunkSizeBytes, memory, chunkSignal) => readFrom(options, sizeBytes, fromIndex * chunkSizeBytes, chunkSizeBytes, memory, stats, chunkSignal),
   };
 }
 
@@ -37,6 +38,7 @@ async function* readFrom(
   sizeBytes: number,
   offset: number,
   chunkSizeBytes: number,
+  memory: ChunkMemory,
   stats: SourceStats,
   signal: AbortSignal,
 ): AsyncGenerator<SourceChunk> {
@@ -53,7 +55,7 @@ async function* readFrom(
   }
   const body = counted(response, stats, options.label);
   try {
-    yield* rechunk(ranged ? body : skipBytes(body, offset), offset, sizeBytes, chunkSizeBytes);
+    yield* rechunk(ranged ? body : skipBytes(body, offset), offset, sizeBytes, chunkSizeBytes, memory);
   } finally {
     response.destroy();
   }

@@ -1,8 +1,11 @@
 /**
  * [REQ-04] What every source hands the fan-out: the image's size and its chunks in order from a chunk index,
  * each either bytes or a known hole. `rechunk` cuts any byte stream into fixed-size chunks, and `isAllZero`
- * finds the chunks that stay holes. Chunk bytes live in SharedArrayBuffer memory, for the hash worker.
+ * finds the chunks that stay holes. Chunk bytes live in buffers from the attempt's ChunkMemory (reused, and
+ * movable to the hash worker).
  */
+import type { ChunkMemory } from './chunk-memory.js';
+
 export interface SourceChunk {
   index: number;
   offset: number;
@@ -15,8 +18,8 @@ export interface OpenedSource {
   sizeBytes: number;
   /** Bytes of the image that are data (size minus holes) when the source knows its extents. */
   dataBytes?: number;
-  /** Chunks `fromIndex`.. to the end. Stops with the signal. */
-  chunks(fromIndex: number, chunkSizeBytes: number, signal: AbortSignal): AsyncIterable<SourceChunk>;
+  /** Chunks `fromIndex`.. to the end, their bytes in buffers from `memory`. Stops with the signal. */
+  chunks(fromIndex: number, chunkSizeBytes: number, memory: ChunkMemory, signal: AbortSignal): AsyncIterable<SourceChunk>;
   /** How the source was read, for progress and tests (e.g. Range requests made). */
   readonly stats: SourceStats;
 }
@@ -40,16 +43,18 @@ export function isAllZero(buffer: Buffer): boolean {
 
 /**
  * Cuts `pieces` (the bytes from `startOffset`, a chunk boundary, to `endOffset`) into chunks of `chunkSizeBytes`
- * (the last may be shorter). All-zero chunks come out without data. Throws if the stream ends early.
+ * (the last may be shorter), each in a buffer from `memory`. All-zero chunks come out without data (their buffer
+ * goes straight back). Throws if the stream ends early.
  */
 export async function* rechunk(
   pieces: AsyncIterable<Buffer>,
   startOffset: number,
   endOffset: number,
   chunkSizeBytes: number,
+  memory: ChunkMemory,
 ): AsyncGenerator<SourceChunk> {
   let offset = startOffset;
-  let buffer = sharedBuffer(Math.min(chunkSizeBytes, endOffset - offset));
+  let buffer = memory.take(Math.min(chunkSizeBytes, endOffset - offset));
   let filled = 0;
   for await (const piece of pieces) {
     let at = 0;
@@ -59,10 +64,11 @@ export async function* rechunk(
       filled += take;
       at += take;
       if (filled === buffer.length) {
-        yield chunkOf(buffer, offset, chunkSizeBytes);
-        offset += buffer.length;
+        const length = buffer.length;
+        yield chunkOf(buffer, offset, chunkSizeBytes, memory);
+        offset += length;
         if (offset >= endOffset) return;
-        buffer = sharedBuffer(Math.min(chunkSizeBytes, endOffset - offset));
+        buffer = memory.take(Math.min(chunkSizeBytes, endOffset - offset));
         filled = 0;
       }
     }
@@ -70,12 +76,9 @@ export async function* rechunk(
   if (offset < endOffset) throw new Error(`the source ended at byte ${offset + filled}, expected ${endOffset}`);
 }
 
-/** Chunk memory the hash worker (chunk-hasher.ts) reads without a copy. */
-function sharedBuffer(length: number): Buffer {
-  return Buffer.from(new SharedArrayBuffer(length));
-}
-
-function chunkOf(data: Buffer, offset: number, chunkSizeBytes: number): SourceChunk {
+function chunkOf(data: Buffer, offset: number, chunkSizeBytes: number, memory: ChunkMemory): SourceChunk {
   const index = Math.floor(offset / chunkSizeBytes);
-  return isAllZero(data) ? { index, offset, length: data.length } : { index, offset, length: data.length, data };
+  if (!isAllZero(data)) return { index, offset, length: data.length, data };
+  memory.give(data);
+  return { index, offset, length: data.length };
 }

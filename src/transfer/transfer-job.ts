@@ -113,7 +113,7 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
           Object.assign(progress, { phase: 'Succeeded', verified: true, alreadyPresent: true, bytesTransferred: source.sizeBytes });
           return;
         }
-        const from = resumeOffset(prepared.resumeIndex, header);
+        const from = prepared.resumeBytes;
         Object.assign(progress, { phase: 'Transferring', resumedFromBytes: from, bytesTransferred: from });
         targets.push(fanOutTarget(index, prepared.resumeIndex));
       } catch (error) {

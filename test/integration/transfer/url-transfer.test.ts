@@ -3,7 +3,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { filter, firstValueFrom } from 'rxjs';
 import { startTransfer, type TransferJob } from '../../../src/transfer/transfer-job.js';
 import type { TransferProgress } from '../../../src/transfer/transfer-progress.js';
-import { cachePath, type TransferDestination, type TransferLimits, type TransferPlan } from '../../../src/transfer/transfer-plan.js';
+import { formatEntry, formatHeader, formatPartial } from '../../../src/transfer/chunk-manifest.js';
+import { cachePath, stagingPaths, type TransferDestination, type TransferLimits, type TransferPlan } from '../../../src/transfer/transfer-plan.js';
 import { ImageServer } from './image-server.js';
 import { hostDigest, listDir, onHost, startTransferFleet, type TransferFleet } from './transfer-fleet.js';
 
@@ -66,6 +67,28 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
       expect(fileRecords.filter((r) => r[0] === host)).to.deep.equal([
         [host, 'file.write', 'success', 'it'], [host, 'file.write', 'success', 'it'], [host, 'file.rename', 'success', 'it'],
       ]);
+    }
+    const commands = fleet.auditRecords.slice(auditedBefore).filter((r) => r.action === 'ssh.exec').map((r) => (r.arguments?.['argv'] as string[] | undefined)?.[0]);
+    expect(commands, 'verified by the digest openssl computed while the writer wrote, not by reading the file again').to.include('sh').and.not.include('openssl');
+  });
+
+  it('resumes inside a chunk from its progress line, sending only the rest; a kept part unlike the source is sent again whole', async () => {
+    const keptEnd = CHUNK + MIB + 4096;
+    const header = { sizeBytes: image.length, chunkSizeBytes: CHUNK, sha256: digest };
+    for (const corrupt of [false, true]) {
+      const final = `${dir}/inside-${corrupt}.raw`;
+      const { part, manifest } = stagingPaths(final);
+      const kept = Buffer.from(image.subarray(0, keptEnd));
+      if (corrupt) kept[CHUNK + 100] = kept[CHUNK + 100]! ^ 0xff;
+      const text = formatHeader(header) + formatEntry({ index: 0, digest: sha256(image.subarray(0, CHUNK)) }) + formatPartial(1, keptEnd);
+      await fleet.sessions[0]!.exec(['sh', '-c', 'mkdir -p "$2" && cat > "$1"', 'sh', part, dir], { stdin: kept, check: true });
+      await fleet.sessions[0]!.exec(['sh', '-c', 'cat > "$1"', 'sh', manifest], { stdin: text, check: true });
+      const result = await startTransfer(plan([to(0, final)]), fleet.deps).done;
+      expect(result.phase, JSON.stringify(result)).to.equal('Succeeded');
+      expect(await hostDigest(fleet.hosts[0]!, final)).to.equal(digest);
+      const resumed = result.destinations[0]!;
+      expect(server.gets.at(-1), 'the source is read from the chunk start: its digest covers the whole chunk').to.equal(`bytes=${CHUNK}-`);
+      expect([resumed.resumedFromBytes, resumed.bytesSent], `corrupt=${corrupt}`).to.deep.equal([keptEnd, corrupt ? image.length - CHUNK : image.length - keptEnd]);
     }
   });
 

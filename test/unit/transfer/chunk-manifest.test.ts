@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatEntry, formatHeader, parseManifest, resumeOffset } from '../../../src/transfer/chunk-manifest.js';
+import { formatEntry, formatHeader, formatPartial, parseManifest, resumeOffset } from '../../../src/transfer/chunk-manifest.js';
 
 const header = { sizeBytes: 10_000, chunkSizeBytes: 4096, sha256: 'a'.repeat(64) };
 const digest = (n: number): string => String(n).repeat(64).slice(0, 64);
@@ -15,6 +15,22 @@ describe('[REQ-04] chunk manifest', () => {
   for (const c of cases) {
     it(`keeps the contiguous prefix: ${c.name}`, () => {
       expect(parseManifest(formatHeader(header) + c.body, header)?.entries).to.have.length(c.entries);
+    });
+  }
+
+  const partials: Array<{ name: string; body: string; entries: number; partialEnd?: number }> = [
+    { name: 'progress inside the chunk after the entries', body: formatEntry({ index: 0, digest: digest(1) }) + formatPartial(1, 5000) + formatPartial(1, 6000), entries: 1, partialEnd: 6000 },
+    { name: 'the latest progress line holds (a chunk rewritten from its start)', body: formatPartial(0, 3000) + formatPartial(0, 1000), entries: 0, partialEnd: 1000 },
+    { name: 'a complete entry supersedes its progress', body: formatPartial(0, 1000) + formatEntry({ index: 0, digest: digest(1) }), entries: 1 },
+    { name: 'progress of another chunk stops the prefix', body: formatEntry({ index: 0, digest: digest(1) }) + formatPartial(2, 9000), entries: 1 },
+    { name: 'progress at or past the chunk end is refused', body: formatPartial(0, 4096) + formatEntry({ index: 0, digest: digest(1) }), entries: 0 },
+    { name: 'progress at the chunk start is refused', body: formatEntry({ index: 0, digest: digest(1) }) + formatPartial(1, 4096), entries: 1 },
+    { name: 'progress past the end of a short last chunk is refused', body: [0, 1].map((index) => formatEntry({ index, digest: digest(2) })).join('') + formatPartial(2, 10_000), entries: 2 },
+  ];
+  for (const c of partials) {
+    it(`reads progress lines: ${c.name}`, () => {
+      const parsed = parseManifest(formatHeader(header) + c.body, header);
+      expect([parsed?.entries.length, parsed?.partialEnd]).to.deep.equal([c.entries, c.partialEnd]);
     });
   }
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
+import { ChunkMemory } from '../../../src/transfer/chunk-memory.js';
 import { isAllZero, rechunk, type SourceChunk } from '../../../src/transfer/source-chunks.js';
 import { dataChunkRuns, dataExtents } from '../../../src/transfer/host-source.js';
 
@@ -17,7 +18,7 @@ describe('[REQ-04] source chunking and holes', () => {
   it('cuts any piece sizes into fixed chunks with the right offsets, and all-zero chunks into holes', async () => {
     const data = Buffer.concat([randomBytes(1000), Buffer.alloc(1000), randomBytes(500)]);
     for (const pieceSize of [1, 7, 999, 1000, 4096]) {
-      const chunks = await collect(rechunk(pieces(data, pieceSize), 0, data.length, 1000));
+      const chunks = await collect(rechunk(pieces(data, pieceSize), 0, data.length, 1000, new ChunkMemory()));
       expect(chunks.map((c) => [c.index, c.offset, c.length, c.data !== undefined])).to.deep.equal([[0, 0, 1000, true], [1, 1000, 1000, false], [2, 2000, 500, true]]);
       expect(Buffer.concat(chunks.map((c) => c.data ?? Buffer.alloc(c.length)))).to.deep.equal(data);
     }
@@ -25,11 +26,27 @@ describe('[REQ-04] source chunking and holes', () => {
 
   it('starts at a chunk boundary when resuming and fails when the source ends early', async () => {
     const data = randomBytes(3000);
-    const chunks = await collect(rechunk(pieces(data.subarray(2000), 300), 2000, 3000, 1000));
+    const chunks = await collect(rechunk(pieces(data.subarray(2000), 300), 2000, 3000, 1000, new ChunkMemory()));
     expect(chunks.map((c) => c.index)).to.deep.equal([2]);
     let error: Error | undefined;
-    await collect(rechunk(pieces(data.subarray(0, 1500), 300), 0, 3000, 1000)).catch((e: Error) => (error = e));
+    await collect(rechunk(pieces(data.subarray(0, 1500), 300), 0, 3000, 1000, new ChunkMemory())).catch((e: Error) => (error = e));
     expect(error?.message).to.equal('the source ended at byte 1500, expected 3000');
+  });
+
+  it('reads each chunk into reused memory: a hole chunk\'s buffer and a given-back buffer are taken again', async () => {
+    const memory = new ChunkMemory();
+    const data = Buffer.concat([Buffer.alloc(1000), randomBytes(1000), randomBytes(1000)]);
+    const seen: ArrayBufferLike[] = [];
+    for await (const chunk of rechunk(pieces(data, 300), 0, data.length, 1000, memory)) {
+      if (!chunk.data) continue;
+      seen.push(chunk.data.buffer);
+      expect(chunk.data).to.deep.equal(data.subarray(chunk.offset, chunk.offset + chunk.length));
+      memory.give(chunk.data);
+    }
+    expect(seen[0], 'chunk 1 reuses the hole chunk 0\'s buffer, chunk 2 the one given back').to.equal(seen[1]);
+    const other = memory.take(1000);
+    expect(other.buffer).to.equal(seen[0]);
+    expect(memory.take(1000).buffer).to.not.equal(seen[0]);
   });
 
   it('tells zeros from data, including a single non-zero byte at the very end', () => {
