@@ -122,7 +122,10 @@ async function* readRange(
     const status = await reader.exit.catch(() => undefined);
     throw new CommandFailedError(host.name, argv.join(' '), status?.code ?? null, Buffer.concat(stderr).toString('utf8'), { retryable: true, cause: error });
   } finally {
-    // All bytes arrived (or the read failed): closing the channel ends dd either way.
+    // All bytes arrived (or the read failed): closing the channel ends dd either way. ssh2 emits the channel's
+    // 'close' (which ends the process and frees its channel slot) only after its stdout emitted 'end', so the rest
+    // of the stream (the EOF, or bytes nobody wants any more) is let flow out instead of waiting for a reader.
     reader.stdout.destroy();
+    reader.stdout.resume();
   }
 }

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { ChunkMemory } from '../../../src/transfer/chunk-memory.js';
+import { openHostSource } from '../../../src/transfer/host-source.js';
 import { startTransfer } from '../../../src/transfer/transfer-job.js';
 import type { TransferLimits } from '../../../src/transfer/transfer-plan.js';
 import { hostDigest, listDir, onHost, startTransferFleet, type TransferFleet } from './transfer-fleet.js';
@@ -46,6 +48,20 @@ describe('[REQ-04] image transfer from a file on one container host to another',
     const onDestination = fleet.auditRecords.slice(auditedBefore).filter((r) => r.host === destination.name && r.action === 'ssh.exec')
       .map((r) => (r.arguments?.['argv'] as string[] | undefined)?.[0]);
     expect(onDestination, 'verified by its chunks and its map, without hashing 4 GiB of holes').to.include('qemu-img').and.not.include('openssl');
+  });
+
+  it('closes the channel of every data run it read (each holds one of the session\'s channel slots)', async () => {
+    const session = fleet.sessions[0]!;
+    const controller = new AbortController();
+    const source = await openHostSource(fleet.transferHosts[0]!, `${dir}/sparse.raw`, {}, controller.signal);
+    // Read three times: whether a channel's end was still unread when its run was done is a matter of timing.
+    for (let round = 0; round < 3; round++) {
+      let data = 0;
+      for await (const chunk of source.chunks(0, 8 * MIB, new ChunkMemory(), controller.signal)) data += chunk.data?.length ?? 0;
+      expect(data, 'the chunks touching the four runs (the one at 2500 MiB spans three)').to.equal(72 * MIB);
+    }
+    for (let waited = 0; session.channels.active > 0 && waited < 3000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(session.channels.active, 'dd channels left open').to.equal(0);
   });
 
   it('fails a sparse copy whose digest is wrong as DigestMismatch from the engine\'s whole-image hash, leaving no file', async () => {
