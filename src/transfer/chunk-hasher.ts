@@ -53,7 +53,8 @@ interface Reply {
 }
 
 export class ChunkHasher {
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true });
+  // Plain JavaScript of node: modules only: no need for the parent's loader flags (under tsx they cost a second per start).
+  private readonly worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
   private readonly waiting = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void }>();
   private nextId = 0;
   private failure: Error | undefined;

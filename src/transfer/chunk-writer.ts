@@ -42,7 +42,6 @@ export class ChunkWriter {
   /** Data bytes of this attempt the host acknowledged. */
   private ackedSent = 0;
   private lastConsumed: Promise<void> = Promise.resolve();
-  private streamed: string | undefined;
 
   private constructor(
     private readonly host: TransferHost,
@@ -73,14 +72,6 @@ export class ChunkWriter {
 
   get bytesSent(): number {
     return this.sent;
-  }
-
-  /**
-   * The SHA-256 the host's openssl computed over every byte written, when this attempt wrote one run of data from
-   * offset 0 (see WRITER_PERL); known after close().
-   */
-  get streamDigest(): string | undefined {
-    return this.streamed;
   }
 
   /**
@@ -140,16 +131,11 @@ export class ChunkWriter {
     this.throwIfFailed();
   }
 
-  /** `<index> <offset>`: progress inside the oldest chunk in flight; `<index>`: that chunk is whole; `<hex> *stdin`: the stream's digest. */
+  /** `<index> <offset>`: progress inside the oldest chunk in flight; `<index>`: that chunk is whole. */
   private onStdout(text: string): void {
     const lines = (this.pending + text).split('\n');
     this.pending = lines.pop() ?? '';
     for (const line of lines) {
-      const digest = /^([0-9a-f]{64}) \*stdin$/.exec(line);
-      if (digest) {
-        this.streamed = digest[1];
-        continue;
-      }
       const [index, offset] = line.split(' ');
       const oldest = this.inFlight[0];
       if (oldest === undefined || index !== oldest.index) {

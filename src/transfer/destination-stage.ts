@@ -4,9 +4,7 @@
  * long-lived writer process (see chunk-writer.ts), verify, and rename it into place. A chunk the host holds only
  * the first part of (its manifest's progress line) is resumed inside: that prefix, hashed on the host, is compared
  * with the same bytes of the source when the chunk comes, and only the rest is sent when they match.
- * Verification: a file without holes that this attempt wrote whole, in one run from offset 0, is verified by the
- * digest `openssl dgst -sha256` on the host computed over the bytes as the writer put them in the file (no second
- * read); any other file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
+ * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
  * written whole in this attempt while the engine hashed the whole source from byte 0 (holes as zeros,
  * chunk-hasher.ts) to the plan's digest, is verified by its chunks on the host: its data chunks, read one after the
  * other into one `openssl dgst` stream, hash to what the engine computed over the same chunks of the source (their
@@ -152,23 +150,18 @@ export class DestinationStage {
    * `source`: the digests of the whole source as the engine hashed it in this attempt, when it read from byte 0.
    */
   async finish(signal: AbortSignal, source?: ImageDigests): Promise<void> {
-    const streamed = await this.closeWriter();
+    await this.closeWriter();
     if (source !== undefined && source.sha256 !== this.header.sha256) {
       await this.discard(signal);
       throw new DigestMismatchError(this.host, this.header.sha256, source.sha256);
     }
-    const holes = [...this.entries.values()].includes(ZERO_CHUNK);
-    const whole = this.freshStart && this.entries.size === chunkCount(this.header);
-    const verifiedAsWritten = whole && !holes && streamed !== undefined;
-    if (!verifiedAsWritten && !(source !== undefined && holes && whole && (await this.verifiedByChunks(source.dataSha256, signal)))) {
+    const sparse = [...this.entries.values()].includes(ZERO_CHUNK);
+    if (!(source !== undefined && sparse && this.freshStart && (await this.verifiedByChunks(source.dataSha256, signal)))) {
       const actual = await this.digestOf(this.part, signal);
       if (actual !== this.header.sha256) {
         await this.discard(signal);
         throw new DigestMismatchError(this.host, this.header.sha256, actual);
       }
-    } else if (verifiedAsWritten && streamed !== this.header.sha256) {
-      await this.discard(signal);
-      throw new DigestMismatchError(this.host, this.header.sha256, streamed);
     }
     const from = this.context.format ? await this.probeFormat(signal) : undefined;
     if (from !== undefined && from !== this.context.format) {
@@ -192,16 +185,12 @@ export class DestinationStage {
     return info.format;
   }
 
-  /**
-   * Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. Resolves
-   * with the digest the host computed while writing, if it did (chunk-writer.ts).
-   */
-  async closeWriter(): Promise<string | undefined> {
+  /** Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. */
+  async closeWriter(): Promise<void> {
     const writer = this.writer;
     this.writer = undefined;
-    if (!writer) return undefined;
+    if (!writer) return;
     await this.fileAction('file.write', { path: this.part, bytesSent: writer.bytesSent }, () => writer.close());
-    return writer.streamDigest;
   }
 
   /** Stops a writer at once (a stall or a cancel): the chunk in flight is lost, the manifest stays right. */

@@ -1,7 +1,7 @@
 /**
  * [REQ-04] One attempt of a transfer: the source is read once, from the earliest chunk any destination still
  * needs, and every chunk goes to every destination that needs it concurrently. The next chunk is read and hashed
- * (in a worker, chunk-hasher.ts) while the current one is being written (read-ahead of one), and the next chunk
+ * (in a worker, chunk-hasher.ts) while the current one is being written (read-ahead of READ_AHEAD), and the next chunk
  * goes out only when every live destination has taken the current one (chunk-writer.ts: at most one chunk of
  * unacknowledged bytes), so the slowest destination sets the pace. A destination that fails or makes no progress
  * for the inactivity timeout is dropped alone; the others go on.
@@ -33,6 +33,9 @@ export interface FanOutOptions {
   clock: Clock;
   signal: AbortSignal;
 }
+
+/** Chunks read (and hashed) ahead of the one being sent: reading, hashing and sending overlap. */
+const READ_AHEAD = 3;
 
 interface LiveTarget {
   target: FanOutTarget;
@@ -91,19 +94,22 @@ async function pump(
   options: FanOutOptions,
   drop: (entry: LiveTarget, error: Error) => void,
 ): Promise<ImageDigests | undefined> {
-  const memory = new ChunkMemory();
+  const memory = new ChunkMemory(READ_AHEAD + 2);
   const chunks = source.chunks(first, options.chunkSizeBytes, memory, options.signal)[Symbol.asyncIterator]();
   // From chunk 0 the worker also hashes the whole image, so the destinations can verify a sparse file by its chunks.
   const hasher = new ChunkHasher(first === 0);
-  // Each chunk is hashed as soon as it is read, while the previous chunk is still being sent.
-  const pull = (): Promise<HashedChunk | undefined> => chunks.next().then((result) => (result.done ? undefined : hasher.hash(result.value)));
+  // Each chunk is hashed as soon as it is read; up to READ_AHEAD chunks are being read and hashed while one is sent.
+  const pull = (): Promise<HashedChunk | undefined> => {
+    const next = chunks.next().then((result) => (result.done ? undefined : hasher.hash(result.value)));
+    next.catch(() => undefined);
+    return next;
+  };
+  const ahead = Array.from({ length: READ_AHEAD }, pull);
   try {
-    let next = pull();
     for (;;) {
-      const hashed = await next;
+      const hashed = await ahead.shift()!;
       if (!hashed) return live.every((entry) => entry.dropped) ? undefined : await hasher.imageDigests();
-      next = pull();
-      next.catch(() => undefined);
+      ahead.push(pull());
       const { chunk, digest } = hashed;
       const receivers = live.filter((entry) => !entry.dropped && chunk.index >= entry.target.resumeIndex);
       const taken = await Promise.all(receivers.map(async (entry) => {

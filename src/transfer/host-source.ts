@@ -110,22 +110,27 @@ async function* readRange(
   if (start > 0) stats.rangedReads += 1;
   const stderr: Buffer[] = [];
   reader.stderr.on('data', (piece: Buffer) => stderr.push(piece));
+  // Iterated without destroy-on-return: when the run is complete the rest of the stream (its EOF) still has to
+  // flow out, because ssh2 emits the channel's 'close' (which ends the process and frees its channel slot) only
+  // after stdout emitted 'end'.
   const pieces = (async function* () {
-    for await (const piece of reader.stdout as AsyncIterable<Buffer>) {
+    for await (const piece of reader.stdout.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       stats.bytesRead += piece.length;
       yield piece;
     }
   })();
+  let complete = false;
   try {
     yield* rechunk(pieces, start, end, chunkSizeBytes, memory);
+    complete = true;
   } catch (error) {
+    reader.stdout.destroy();
+    reader.stdout.resume();
     const status = await reader.exit.catch(() => undefined);
     throw new CommandFailedError(host.name, argv.join(' '), status?.code ?? null, Buffer.concat(stderr).toString('utf8'), { retryable: true, cause: error });
   } finally {
-    // All bytes arrived (or the read failed): closing the channel ends dd either way. ssh2 emits the channel's
-    // 'close' (which ends the process and frees its channel slot) only after its stdout emitted 'end', so the rest
-    // of the stream (the EOF, or bytes nobody wants any more) is let flow out instead of waiting for a reader.
-    reader.stdout.destroy();
+    // Not read to the end (the consumer stopped): closing the channel ends dd.
+    if (!complete) reader.stdout.destroy();
     reader.stdout.resume();
   }
 }

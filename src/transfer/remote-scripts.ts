@@ -55,8 +55,7 @@ cat > "$man"`;
  * start at its start or, on a resume inside the chunk, where the host's bytes of it end. Every `step` bytes of a
  * chunk in the file, it appends the progress line `<index> @<end offset>` to the manifest and prints
  * `<index> <end offset>`; once the whole chunk is in the file, it appends `<index> <digest>` and prints the index
- * alone. Those lines are the acknowledgements. EOF between chunks ends it cleanly (see WRITER_PERL for the
- * digest line it may print last).
+ * alone. Those lines are the acknowledgements. EOF between chunks ends it cleanly.
  */
 export const WRITE_SCRIPT = `part=$1 man=$2 code=$3 step=$4
 ${LOCK}
@@ -65,38 +64,29 @@ exec perl -e "$code" -- "$part" "$step"`;
 /**
  * The chunk writer's body: perl-base is Essential in Debian (present on every host, unlike python), and one perl
  * process reads the stream with sysread and writes with sysseek/syswrite (no process per chunk). The manifest
- * lock is fd 9, inherited from WRITE_SCRIPT. While the chunks arrive as one run of data from offset 0 (a fresh
- * dense copy), it also pipes every byte it writes to `openssl dgst -sha256`, which prints the file's digest as the
- * last line (`<hex> *stdin`) when the stream ends; a hole or a jump ends that hashing (openssl killed, no line).
+ * lock is fd 9, inherited from WRITE_SCRIPT.
  */
 export const WRITER_PERL = `use strict; use warnings; use Fcntl qw(SEEK_SET);
 my ($part, $step) = @ARGV; my $buf = ''; my $max = 1048576;
 open(my $out, '+<', $part) or die "open $part: $!\\n";
 open(my $man, '>>&=', 9) or die "manifest lock fd: $!\\n";
-$SIG{PIPE} = 'IGNORE';
-my ($dg, $dgpid, $expect) = (undef, 0, 0);
-sub unhash { if ($dg) { kill 'KILL', $dgpid; close $dg; $dg = undef; } $expect = -1; }
-sub hash_from_start { $dgpid = open($dg, '|-'); if (!defined $dgpid) { $dg = undef; $expect = -1; return; } if ($dgpid == 0) { close $man; exec 'openssl', 'dgst', '-sha256', '-r'; exit 127; } }
 sub fill { my $n = sysread(STDIN, $buf, $max, length $buf); die "read: $!\\n" unless defined $n; return $n; }
 sub note { my ($line) = @_; defined(syswrite($man, $line)) or die "manifest: $!\\n"; }
 for (;;) {
   my $nl;
-  while (($nl = index($buf, "\\n")) < 0) { if (fill() == 0) { if ($buf eq '') { close $dg if $dg; exit 0; } print STDERR "torn chunk header\\n"; exit ${SHORT_CHUNK_EXIT}; } }
+  while (($nl = index($buf, "\\n")) < 0) { if (fill() == 0) { exit 0 if $buf eq ''; print STDERR "torn chunk header\\n"; exit ${SHORT_CHUNK_EXIT}; } }
   my $line = substr($buf, 0, $nl + 1, '');
   my ($i, $off, $len, $digest) = $line =~ /^(\\d+) (\\d+) (\\d+) ([0-9a-f]{64}|zero)\\n\\z/ or die "bad chunk header\\n";
-  if ($expect >= 0) { if ($off != $expect || $len == 0) { unhash(); } elsif (!$dg) { hash_from_start(); } }
   if ($len > 0) { sysseek($out, $off, SEEK_SET) or die "seek: $!\\n"; }
   my $noted = 0;
   for (my $left = $len; $left > 0;) {
     if ($buf eq '' && fill() == 0) { print STDERR "short chunk $i: ", $len - $left, " of $len bytes\\n"; exit ${SHORT_CHUNK_EXIT}; }
     my $take = $left < length $buf ? $left : length $buf;
     for (my $at = 0; $at < $take;) { my $w = syswrite($out, $buf, $take - $at, $at); die "write: $!\\n" unless defined $w; $at += $w; }
-    for (my $at = 0; $dg && $at < $take;) { my $w = syswrite($dg, $buf, $take - $at, $at); if (defined $w) { $at += $w; } else { unhash(); } }
     substr($buf, 0, $take, ''); $left -= $take;
     my $done = $len - $left;
     if ($left > 0 && $done - $noted >= $step) { $noted = $done; my $end = $off + $done; note("$i \\@$end\\n"); defined(syswrite(STDOUT, "$i $end\\n")) or exit 1; }
   }
-  $expect = $off + $len if $dg;
   note("$i $digest\\n");
   defined(syswrite(STDOUT, "$i\\n")) or exit 1;
 }`;

@@ -68,8 +68,6 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
         [host, 'file.write', 'success', 'it'], [host, 'file.write', 'success', 'it'], [host, 'file.rename', 'success', 'it'],
       ]);
     }
-    const commands = fleet.auditRecords.slice(auditedBefore).filter((r) => r.action === 'ssh.exec').map((r) => (r.arguments?.['argv'] as string[] | undefined)?.[0]);
-    expect(commands, 'verified by the digest openssl computed while the writer wrote, not by reading the file again').to.include('sh').and.not.include('openssl');
   });
 
   it('resumes inside a chunk from its progress line, sending only the rest; a kept part unlike the source is sent again whole', async () => {
