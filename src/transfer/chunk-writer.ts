@@ -88,8 +88,8 @@ export class ChunkWriter {
       for (let at = 0; at < piece.data.length; at += SLICE_BYTES) {
         const slice = piece.data.subarray(at, at + SLICE_BYTES);
         while (this.sent > this.ackedSent && this.sent + slice.length - this.ackedSent > this.windowBytes) await this.nextAck();
-        await this.send(slice);
         this.sent += slice.length;
+        await this.send(slice);
       }
       await Promise.race([this.lastConsumed, this.failed()]);
       this.throwIfFailed();

@@ -64,6 +64,7 @@ export class DestinationStage {
   /** This attempt writes every chunk (no prefix kept from an earlier attempt, whose source may have differed). */
   private freshStart = false;
   private prefix: KeptPrefix | undefined;
+  private reportedSent = 0;
 
   constructor(
     readonly destination: TransferDestination,
@@ -113,6 +114,7 @@ export class DestinationStage {
 
   /** Starts the writer for this attempt. */
   async open(signal: AbortSignal, onActivity: () => void): Promise<void> {
+    this.reportedSent = 0;
     this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.header.chunkSizeBytes, this.auditContext, signal, onActivity);
   }
 
@@ -125,7 +127,7 @@ export class DestinationStage {
     const [piece, pieceDigest] = this.resumedPiece(chunk, digest);
     this.entries.set(chunk.index, piece.data ? pieceDigest : ZERO_CHUNK);
     this.partBytes = Math.max(this.partBytes, await this.writer.write(piece, pieceDigest));
-    return { placedBytes: this.partBytes, sentBytes: piece.data ? piece.length : 0 };
+    return { placedBytes: this.partBytes, sentBytes: this.takeSentBytes() };
   }
 
   /**
@@ -199,8 +201,15 @@ export class DestinationStage {
     this.writer = undefined;
   }
 
-  get bytesSentByWriter(): number {
-    return this.writer?.bytesSent ?? 0;
+  /**
+   * Data bytes handed to this attempt's writer since the last call: what went over the wire, including the part of
+   * a chunk that a cut or a stall interrupted (call it before abortWriter).
+   */
+  takeSentBytes(): number {
+    const total = this.writer?.bytesSent ?? this.reportedSent;
+    const sent = total - this.reportedSent;
+    this.reportedSent = total;
+    return sent;
   }
 
   /** Removes the staged file and its manifest. */

@@ -54,7 +54,10 @@ export async function fanOut(source: OpenedSource, targets: readonly FanOutTarge
   const drop = (entry: LiveTarget, error: Error): void => {
     if (entry.dropped) return;
     entry.dropped = true;
+    // Bytes of a chunk cut off mid-way went over the wire too.
+    const unreported = entry.target.stage.takeSentBytes();
     entry.target.stage.abortWriter();
+    if (unreported > 0) entry.target.onChunk(0, unreported);
     entry.target.onDrop(error);
   };
   const watchdog = startWatchdog(live, options, drop);
