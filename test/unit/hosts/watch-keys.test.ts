@@ -1,25 +1,14 @@
 import { expect } from 'chai';
-import { KubeConfig } from '@kubernetes/client-node';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../../src/config/load-config.js';
 import { Manager } from '../../../src/controller/manager.js';
 import { HOST_RESOURCE, SECRET_RESOURCE, SSH_AUTH_SECRET_SELECTOR, hostInformer, sshAuthSecretInformer } from '../../../src/hosts/watch-keys.js';
+import { unusedKubeConfig } from '../support/in-memory-resources.js';
 
 const shipped = loadConfig(fileURLToPath(new URL('../../../config/', import.meta.url)));
 
-/** Never contacted: informers are only created, not started. */
-function unusedKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'none' }],
-    contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
-    currentContext: 'none',
-  });
-  return kubeConfig;
-}
-
 describe('[REQ-01] shared watch keys: one Host and one ssh-auth Secret informer per process, whichever controller asks', () => {
+  // Never contacted: informers are only created, not started.
   const kubeConfig = unusedKubeConfig();
   const manager = new Manager({ kubeConfig, identity: 'watch-keys', config: shipped.controller });
 

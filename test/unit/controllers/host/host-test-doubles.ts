@@ -3,9 +3,8 @@
  * (optimistic locking by resourceVersion, finalizer-blocked deletion), a scripted host (SSH + libvirt), and an
  * Event recorder. No network.
  */
-import { KubeConfig, type V1Secret } from '@kubernetes/client-node';
+import type { V1Secret } from '@kubernetes/client-node';
 import type { Host } from '../../../../src/api/v1alpha1/host.js';
-import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
 import type { ConnectedHost, HostAccess } from '../../../../src/controllers/host/host-access.js';
 import type { HostEventSink } from '../../../../src/controllers/host/host-reconciler.js';
 import type { HypervisorApi } from '../../../../src/controllers/host/inspect-hypervisor.js';
@@ -13,84 +12,19 @@ import { asSecretProblem, type SecretLookup } from '../../../../src/hosts/host-c
 import { resolveHostTarget, type HostLookup, type TargetSources } from '../../../../src/hosts/host-target.js';
 import { HOST_RESOURCE } from '../../../../src/hosts/watch-keys.js';
 import type { SshTarget } from '../../../../src/ssh/ssh-target.js';
+import { InMemoryResources } from '../../support/in-memory-resources.js';
 
-/** Never contacted: every call the reconciler makes is overridden below. */
-function unusedKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'none' }],
-    contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
-    currentContext: 'none',
-  });
-  return kubeConfig;
-}
-
-function conflict(): Error {
-  return Object.assign(new Error('Conflict'), { code: 409 });
-}
-
-export class InMemoryHosts extends CustomResourceClient<Host> {
-  private readonly objects = new Map<string, Host>();
-  private version = 1;
-  /** Mutating calls, e.g. `status hv1`, `patch hv1`. */
-  mutations: string[] = [];
-
+export class InMemoryHosts extends InMemoryResources<Host> {
   constructor() {
-    super(unusedKubeConfig(), HOST_RESOURCE);
+    super(HOST_RESOURCE);
   }
 
-  put(host: Host): Host {
-    const stored = structuredClone(host);
-    stored.metadata = { generation: 1, uid: `uid-${host.metadata?.name}`, ...stored.metadata, resourceVersion: String(this.version++) };
-    this.objects.set(stored.metadata.name ?? '', stored);
-    return structuredClone(stored);
-  }
-
-  stored(name: string): Host | undefined {
-    const host = this.objects.get(name);
-    return host === undefined ? undefined : structuredClone(host);
-  }
-
-  /** Marks the host deleted; it disappears once its finalizers are gone. */
-  markDeleted(name: string): void {
-    const host = this.objects.get(name);
-    if (host?.metadata === undefined) throw new Error(`no host ${name}`);
-    host.metadata.deletionTimestamp = new Date();
-    host.metadata.resourceVersion = String(this.version++);
-  }
-
-  override async get(_namespace: string | undefined, name: string): Promise<Host | undefined> {
-    return this.stored(name);
+  override put(host: Host): Host {
+    return super.put({ ...host, metadata: { generation: 1, uid: `uid-${host.metadata?.name}`, ...host.metadata } });
   }
 
   /** The informer cache's view: the stored object, read synchronously. */
   readonly cache: HostLookup = { get: (_namespace, name) => this.stored(name) };
-
-  override async replaceStatus(object: Host): Promise<Host> {
-    const name = object.metadata?.name ?? '';
-    this.mutations.push(`status ${name}`);
-    const current = this.objects.get(name);
-    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
-    if (current.metadata.resourceVersion !== object.metadata?.resourceVersion) throw conflict();
-    // The status subresource keeps spec and metadata as stored, and the API server serialises to JSON.
-    current.status = JSON.parse(JSON.stringify(object.status)) as Host['status'];
-    current.metadata.resourceVersion = String(this.version++);
-    return structuredClone(current);
-  }
-
-  override async mergePatch(_namespace: string | undefined, name: string, patch: object): Promise<Host> {
-    this.mutations.push(`patch ${name}`);
-    const current = this.objects.get(name);
-    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
-    const { metadata } = patch as { metadata: { finalizers: string[]; resourceVersion?: string } };
-    if (metadata.resourceVersion !== undefined && metadata.resourceVersion !== current.metadata.resourceVersion) throw conflict();
-    current.metadata.finalizers = metadata.finalizers;
-    current.metadata.resourceVersion = String(this.version++);
-    const result = structuredClone(current);
-    if (current.metadata.deletionTimestamp !== undefined && metadata.finalizers.length === 0) this.objects.delete(name);
-    return result;
-  }
 }
 
 export class SecretMap implements SecretLookup {

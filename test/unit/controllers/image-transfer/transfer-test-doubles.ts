@@ -3,12 +3,11 @@
  * counting mutating calls (resourceVersion checks, deletion held by finalizers), an engine job driven by the test,
  * hosts whose commands are recorded, and an Event recorder. No network.
  */
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { BehaviorSubject } from 'rxjs';
 import type { Host } from '../../../../src/api/v1alpha1/host.js';
 import type { TransferConfig } from '../../../../src/config/types.js';
 import type { ImageTransfer, ImageTransferSpec } from '../../../../src/api/v1alpha1/image-transfer.js';
-import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
 import { IMAGE_TRANSFER_RESOURCE } from '../../../../src/hosts/watch-keys.js';
 import type { TransferEventSink } from '../../../../src/controllers/image-transfer/transfer-events.js';
 import type { TransferHostAccess } from '../../../../src/controllers/image-transfer/transfer-hosts.js';
@@ -17,15 +16,7 @@ import type { DestinationProgress, TransferProgress } from '../../../../src/tran
 import { overallBytes, overallPhase } from '../../../../src/transfer/transfer-progress.js';
 import type { TransferHost, TransferPlan, TransferVolumeStorage } from '../../../../src/transfer/transfer-plan.js';
 import type { ExecResult } from '../../../../src/ssh/remote-process.js';
-
-function unusedKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'none' }],
-    contexts: [{ name: 'none', cluster: 'none', user: 'none' }], currentContext: 'none',
-  });
-  return kubeConfig;
-}
+import { InMemoryResources } from '../../support/in-memory-resources.js';
 
 export const DIGEST_HEX = 'ab'.repeat(32);
 
@@ -49,66 +40,9 @@ export function hostObject(name: string, labels: Record<string, string> = {}, im
   };
 }
 
-export class InMemoryTransfers extends CustomResourceClient<ImageTransfer> {
-  private readonly objects = new Map<string, ImageTransfer>();
-  private version = 1;
-  mutations: string[] = [];
-
+export class InMemoryTransfers extends InMemoryResources<ImageTransfer> {
   constructor() {
-    super(unusedKubeConfig(), IMAGE_TRANSFER_RESOURCE);
-  }
-
-  put(transfer: ImageTransfer): void {
-    const stored = structuredClone(transfer);
-    stored.metadata = { ...stored.metadata, resourceVersion: String(this.version++) };
-    this.objects.set(stored.metadata.name ?? '', stored);
-  }
-
-  stored(name: string): ImageTransfer | undefined {
-    const object = this.objects.get(name);
-    return object === undefined ? undefined : structuredClone(object);
-  }
-
-  markDeleted(name: string): void {
-    const object = this.objects.get(name);
-    if (object?.metadata === undefined) throw new Error(`no transfer ${name}`);
-    object.metadata.deletionTimestamp = new Date();
-    object.metadata.resourceVersion = String(this.version++);
-  }
-
-  override async get(_namespace: string | undefined, name: string): Promise<ImageTransfer | undefined> {
-    return this.stored(name);
-  }
-
-  override async create(object: ImageTransfer): Promise<ImageTransfer> {
-    const name = object.metadata?.name ?? '';
-    this.mutations.push(`create ${name}`);
-    if (this.objects.has(name)) throw Object.assign(new Error('AlreadyExists'), { code: 409 });
-    this.put(object);
-    return this.stored(name)!;
-  }
-
-  override async replaceStatus(object: ImageTransfer): Promise<ImageTransfer> {
-    const name = object.metadata?.name ?? '';
-    this.mutations.push(`status ${name}`);
-    const current = this.objects.get(name);
-    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
-    if (current.metadata.resourceVersion !== object.metadata?.resourceVersion) throw Object.assign(new Error('Conflict'), { code: 409 });
-    current.status = JSON.parse(JSON.stringify(object.status)) as ImageTransfer['status'];
-    current.metadata.resourceVersion = String(this.version++);
-    return structuredClone(current);
-  }
-
-  override async mergePatch(_namespace: string | undefined, name: string, patch: object): Promise<ImageTransfer> {
-    this.mutations.push(`patch ${name}`);
-    const current = this.objects.get(name);
-    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
-    const { metadata } = patch as { metadata: { finalizers: string[] } };
-    current.metadata.finalizers = metadata.finalizers;
-    current.metadata.resourceVersion = String(this.version++);
-    const result = structuredClone(current);
-    if (current.metadata.deletionTimestamp !== undefined && metadata.finalizers.length === 0) this.objects.delete(name);
-    return result;
+    super(IMAGE_TRANSFER_RESOURCE);
   }
 }
 

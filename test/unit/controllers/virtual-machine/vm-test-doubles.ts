@@ -3,9 +3,8 @@
  * (optimistic locking by resourceVersion, deletion held by finalizers), an in-memory libvirt host that records every
  * state-changing call and keeps domains, their state and volumes, and an Event recorder. No network.
  */
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { VirtualMachine } from '../../../../src/api/v1alpha1/virtual-machine.js';
-import { CustomResourceClient } from '../../../../src/controller/custom-resource-client.js';
 import { VIRTUAL_MACHINE_RESOURCE } from '../../../../src/controllers/virtual-machine/vm-controller.js';
 import type { VmEventSink } from '../../../../src/controllers/virtual-machine/vm-events.js';
 import type { VmHost, VmHostAccess } from '../../../../src/controllers/virtual-machine/vm-host.js';
@@ -16,74 +15,13 @@ import type { DomainState } from '../../../../src/libvirt/operations/domain-oper
 import { parseDomainXml } from '../../../../src/libvirt/parse-domain-xml.js';
 import type { DomainRef, StoragePoolRef, StorageVolRef } from '../../../../src/libvirt/rpc/remote-types.js';
 import { parseVolumeXml } from '../../../../src/libvirt/storage-xml.js';
-
-function unusedKubeConfig(): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'none', server: 'https://127.0.0.1:1', skipTLSVerify: true }], users: [{ name: 'none' }],
-    contexts: [{ name: 'none', cluster: 'none', user: 'none' }], currentContext: 'none',
-  });
-  return kubeConfig;
-}
+import { InMemoryResources } from '../../support/in-memory-resources.js';
 
 const notFound = (what: string): LibvirtError => new LibvirtError('lookup', { code: 42, domain: 10, message: `${what} not found`, level: 2 });
 
-export class InMemoryVms extends CustomResourceClient<VirtualMachine> {
-  private readonly objects = new Map<string, VirtualMachine>();
-  private version = 1;
-  mutations: string[] = [];
-
+export class InMemoryVms extends InMemoryResources<VirtualMachine> {
   constructor() {
-    super(unusedKubeConfig(), VIRTUAL_MACHINE_RESOURCE);
-  }
-
-  put(vm: VirtualMachine): void {
-    const stored = structuredClone(vm);
-    stored.metadata = { ...stored.metadata, resourceVersion: String(this.version++) };
-    this.objects.set(stored.metadata.name ?? '', stored);
-  }
-
-  stored(name: string): VirtualMachine | undefined {
-    const vm = this.objects.get(name);
-    return vm === undefined ? undefined : structuredClone(vm);
-  }
-
-  all(): VirtualMachine[] {
-    return [...this.objects.values()].map((vm) => structuredClone(vm));
-  }
-
-  markDeleted(name: string): void {
-    const vm = this.objects.get(name);
-    if (vm?.metadata === undefined) throw new Error(`no vm ${name}`);
-    vm.metadata.deletionTimestamp = new Date();
-    vm.metadata.resourceVersion = String(this.version++);
-  }
-
-  override async get(_namespace: string | undefined, name: string): Promise<VirtualMachine | undefined> {
-    return this.stored(name);
-  }
-
-  override async replaceStatus(object: VirtualMachine): Promise<VirtualMachine> {
-    const name = object.metadata?.name ?? '';
-    this.mutations.push(`status ${name}`);
-    const current = this.objects.get(name);
-    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
-    if (current.metadata.resourceVersion !== object.metadata?.resourceVersion) throw Object.assign(new Error('Conflict'), { code: 409 });
-    current.status = JSON.parse(JSON.stringify(object.status)) as VirtualMachine['status'];
-    current.metadata.resourceVersion = String(this.version++);
-    return structuredClone(current);
-  }
-
-  override async mergePatch(_namespace: string | undefined, name: string, patch: object): Promise<VirtualMachine> {
-    this.mutations.push(`patch ${name}`);
-    const current = this.objects.get(name);
-    if (current?.metadata === undefined) throw Object.assign(new Error('NotFound'), { code: 404 });
-    const { metadata } = patch as { metadata: { finalizers: string[] } };
-    current.metadata.finalizers = metadata.finalizers;
-    current.metadata.resourceVersion = String(this.version++);
-    const result = structuredClone(current);
-    if (current.metadata.deletionTimestamp !== undefined && metadata.finalizers.length === 0) this.objects.delete(name);
-    return result;
+    super(VIRTUAL_MACHINE_RESOURCE);
   }
 }
 
