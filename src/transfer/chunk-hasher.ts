@@ -1,10 +1,12 @@
 /**
- * [REQ-04] SHA-256 off the main thread: one worker thread per attempt hashes each data chunk (its digest goes
- * in the chunk's header and the manifest) and, when the attempt reads the source from byte 0, the whole image in
- * order, holes fed as zeros, so the engine knows the digest of exactly the bytes it sent, plus the digest of its
- * data chunks one after the other (what a destination re-hashes to verify a sparse file in one stream; until the
- * first hole that is the whole image's state, copied then, so a dense image is hashed twice, not three times). A
- * chunk's buffer moves to the worker and back (transferred, not copied); the caller goes on with the chunk the
+ * [REQ-04] SHA-256 off the main thread, in two worker threads per attempt, so that neither waits for the other:
+ * - `ChunkHasher` hashes each data chunk before it is sent (its digest goes in the chunk's header and the manifest);
+ * - `ImageHasher`, when the attempt reads the source from byte 0, hashes the whole image in order, holes fed as
+ *   zeros, after the chunks were sent: the digest of exactly the bytes the engine sent, plus the digest of its data
+ *   chunks one after the other (what a destination re-hashes to verify a sparse file in one stream; until the first
+ *   hole that is the whole image's state, copied then). Hashing gigabytes of holes thus runs beside the data chunks
+ *   instead of in front of them.
+ * A chunk's buffer moves to a worker and back (transferred, not copied); the caller goes on with the buffer the
  * result carries, while the main thread keeps reading and sending other chunks.
  */
 import { Worker } from 'node:worker_threads';
@@ -14,24 +16,24 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const zeros = Buffer.alloc(1 << 20);
-let whole;
+const whole = createHash('sha256');
 let dataOnly;
 parentPort.on('message', (m) => {
-  if (m.kind === 'whole') { whole = createHash('sha256'); dataOnly = undefined; return; }
-  if (m.kind === 'data') {
-    const data = Buffer.from(m.buffer, m.byteOffset, m.length);
-    whole?.update(data);
-    dataOnly?.update(data);
-    const digest = createHash('sha256').update(data).digest('hex');
+  if (m.kind === 'chunk') {
+    const digest = createHash('sha256').update(new Uint8Array(m.buffer, 0, m.length)).digest('hex');
     parentPort.postMessage({ id: m.id, digest, buffer: m.buffer }, [m.buffer]);
+  } else if (m.kind === 'data') {
+    const data = new Uint8Array(m.buffer, 0, m.length);
+    whole.update(data);
+    dataOnly?.update(data);
+    parentPort.postMessage({ id: m.id, buffer: m.buffer }, [m.buffer]);
   } else if (m.kind === 'zeros') {
-    if (whole && !dataOnly) dataOnly = whole.copy();
-    for (let left = m.length; whole && left > 0; left -= zeros.length) whole.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
+    dataOnly ??= whole.copy();
+    for (let left = m.length; left > 0; left -= zeros.length) whole.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
     parentPort.postMessage({ id: m.id });
   } else if (m.kind === 'end') {
-    const sha256 = whole?.digest('hex');
-    parentPort.postMessage({ id: m.id, digest: whole && { sha256, dataSha256: dataOnly ? dataOnly.digest('hex') : sha256 } });
-    whole = dataOnly = undefined;
+    const sha256 = whole.digest('hex');
+    parentPort.postMessage({ id: m.id, digests: { sha256, dataSha256: dataOnly ? dataOnly.digest('hex') : sha256 } });
   }
 });`;
 
@@ -48,19 +50,20 @@ export interface HashedChunk {
 }
 
 interface Reply {
-  digest?: string | ImageDigests;
+  digest?: string;
+  digests?: ImageDigests;
   buffer?: ArrayBuffer;
 }
 
-export class ChunkHasher {
+/** One worker thread and its request/reply bookkeeping. */
+class HashWorker {
   // Plain JavaScript of node: modules only: no need for the parent's loader flags (under tsx they cost a second per start).
   private readonly worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
   private readonly waiting = new Map<number, { resolve(reply: Reply): void; reject(error: Error): void }>();
   private nextId = 0;
   private failure: Error | undefined;
 
-  /** `whole`: also hash the whole image (the chunks must then come in order from chunk 0, holes included). */
-  constructor(whole: boolean) {
+  constructor() {
     this.worker.unref();
     this.worker.on('message', (message: Reply & { id: number }) => {
       const entry = this.waiting.get(message.id);
@@ -69,36 +72,19 @@ export class ChunkHasher {
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => this.failAll(new Error(`the hash worker exited with code ${code}`)));
-    if (whole) this.worker.postMessage({ kind: 'whole' });
   }
 
   /**
-   * Hashes a chunk; in whole mode a hole adds its zeros to the image's digest. A data buffer that owns its whole
-   * ArrayBuffer moves to the worker (the chunk passed in must not be used afterwards: use the result's); any other
-   * is copied.
+   * Sends `data` to the worker: moved when `movable` and it owns its whole ArrayBuffer (the caller must then not
+   * touch it), copied otherwise.
    */
-  async hash(chunk: SourceChunk): Promise<HashedChunk> {
-    if (!chunk.data) {
-      await this.request({ kind: 'zeros', length: chunk.length });
-      return { chunk, digest: 'zero' };
-    }
-    const data = chunk.data;
-    const movable = data.byteOffset === 0 && data.length === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-    const buffer = movable ? (data.buffer as ArrayBuffer) : new Uint8Array(data).buffer;
-    const reply = await this.request({ kind: 'data', buffer, byteOffset: 0, length: data.length }, [buffer]);
-    return { chunk: { ...chunk, data: Buffer.from(reply.buffer!) }, digest: reply.digest as string };
+  postData(kind: 'chunk' | 'data', data: Buffer, movable: boolean): Promise<Reply> {
+    const owns = movable && data.byteOffset === 0 && data.length === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
+    const buffer = owns ? (data.buffer as ArrayBuffer) : new Uint8Array(data).buffer;
+    return this.request({ kind, buffer, length: data.length }, [buffer]);
   }
 
-  /** The image's digests, or undefined when not hashing the whole image. */
-  async imageDigests(): Promise<ImageDigests | undefined> {
-    return (await this.request({ kind: 'end' })).digest as ImageDigests | undefined;
-  }
-
-  async close(): Promise<void> {
-    await this.worker.terminate();
-  }
-
-  private request(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  request(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -107,9 +93,56 @@ export class ChunkHasher {
     });
   }
 
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+
   private failAll(error: Error): void {
     this.failure ??= error;
     for (const entry of this.waiting.values()) entry.reject(error);
     this.waiting.clear();
+  }
+}
+
+/** The digest of each chunk on its own. */
+export class ChunkHasher {
+  private readonly worker = new HashWorker();
+
+  /** A data buffer that owns its whole ArrayBuffer moves to the worker and back (use the result's chunk); any other is copied. */
+  async hash(chunk: SourceChunk): Promise<HashedChunk> {
+    if (!chunk.data) return { chunk, digest: 'zero' };
+    const reply = await this.worker.postData('chunk', chunk.data, true);
+    return { chunk: { ...chunk, data: Buffer.from(reply.buffer!) }, digest: reply.digest! };
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
+  }
+}
+
+/** The whole image's digests, fed every chunk in order from chunk 0. */
+export class ImageHasher {
+  private readonly worker = new HashWorker();
+
+  /**
+   * Adds a chunk (a hole as its zeros). `movable`: its buffer may move to the worker; it comes back as the result
+   * (undefined for a hole or a copied buffer), for reuse.
+   */
+  async add(chunk: SourceChunk, movable: boolean): Promise<Buffer | undefined> {
+    if (!chunk.data) {
+      await this.worker.request({ kind: 'zeros', length: chunk.length });
+      return undefined;
+    }
+    const reply = await this.worker.postData('data', chunk.data, movable);
+    return movable ? Buffer.from(reply.buffer!) : undefined;
+  }
+
+  /** Resolves once every chunk added before was hashed. */
+  async digests(): Promise<ImageDigests> {
+    return (await this.worker.request({ kind: 'end' })).digests!;
+  }
+
+  close(): Promise<void> {
+    return this.worker.close();
   }
 }

@@ -1,7 +1,8 @@
 /**
  * [REQ-04] One destination of a transfer on its host: find what is already there (the final file, or a staged
  * `.part` whose manifest chunks are re-hashed on the host), check free space, stage, take chunks through one
- * long-lived writer process (see chunk-writer.ts), verify, and rename it into place. A chunk the host holds only
+ * long-lived writer process (see chunk-writer.ts), verify, and rename it into place (or convert it with qemu-img, once
+ * the space the converted file needs is known to be free). A chunk the host holds only
  * the first part of (its manifest's progress line) is resumed inside: that prefix, hashed on the host, is compared
  * with the same bytes of the source when the chunk comes, and only the rest is sent when they match.
  * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
@@ -22,7 +23,7 @@ import type { AuditContext } from '../ssh/remote-process.js';
 import { chunkCount, formatEntry, formatHeader, formatPartial, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader, type ParsedManifest } from './chunk-manifest.js';
 import type { ImageDigests } from './chunk-hasher.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, HASH_RANGE_SCRIPT, INFO_ARGV, MAP_ARGV, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { CHUNK_READER_PERL, chunkRunLines, COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, HASH_RANGE_SCRIPT, INFO_ARGV, MAP_ARGV, MEASURE_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
 import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
 import type { ImageFormat, TransferDestination } from './transfer-plan.js';
@@ -78,6 +79,11 @@ export class DestinationStage {
     return this.destination.host.name;
   }
 
+  /** The directory of the destination file (and of its staged file). */
+  private get directory(): string {
+    return this.destination.path.replace(/\/[^/]*$/, '') || '/';
+  }
+
   private get auditContext(): AuditContext {
     return this.context.resource ? { resource: this.context.resource } : {};
   }
@@ -87,7 +93,7 @@ export class DestinationStage {
    * earlier attempt) and returns the chunk to resume from. `neededBytes(resumeIndex)` is the space still needed.
    */
   async prepare(neededBytes: (resumeIndex: number) => number, signal: AbortSignal): Promise<Preparation> {
-    const directory = this.destination.path.replace(/\/[^/]*$/, '') || '/';
+    const directory = this.directory;
     const probe = await this.run(shArgv(PROBE_SCRIPT, [this.destination.path, this.part, this.manifest, directory]), signal);
     const [head, manifestText = ''] = splitOnce(probe, 'manifest\n');
     if (/^final$/m.test(head) && (this.destination.cache || (await this.digestOf(this.destination.path, signal)) === this.header.sha256)) {
@@ -96,9 +102,9 @@ export class DestinationStage {
     const parsed = parseManifest(manifestText, this.header);
     const verified = parsed ? await this.verifiedPrefix(parsed, signal) : { chunks: 0 };
     const resumeIndex = verified.chunks;
-    const free = Number(/^free (\d+)$/m.exec(head)?.[1]);
+    const free = parseFree(head);
     const needed = neededBytes(resumeIndex);
-    if (Number.isFinite(free) && free < needed) throw new InsufficientStorageError(this.host, directory, free, needed);
+    if (free !== undefined && free < needed) throw new InsufficientStorageError(this.host, directory, free, needed);
     const kept = (parsed?.entries ?? []).slice(0, resumeIndex);
     const keep = verified.prefix?.end ?? resumeOffset(resumeIndex, this.header);
     const keptText = kept.map(formatEntry).join('') + (verified.prefix ? formatPartial(verified.prefix.index, verified.prefix.end) : '');
@@ -167,6 +173,7 @@ export class DestinationStage {
     }
     const from = this.context.format ? await this.probeFormat(signal) : undefined;
     if (from !== undefined && from !== this.context.format) {
+      await this.checkConvertSpace(from, this.context.format!, signal);
       await this.fileAction('file.write', { path: this.destination.path, convertedFrom: this.part, sourceFormat: from, format: this.context.format }, () =>
         this.run(shArgv(CONVERT_SCRIPT, [from, this.context.format!, this.part, this.destination.path, this.manifest]), signal, undefined, 0));
       return;
@@ -185,6 +192,24 @@ export class DestinationStage {
     if (info.format !== 'raw' && info.format !== 'qcow2') return refuse(`the image is ${info.format ?? 'of no known format'}; only raw and qcow2 are converted`);
     if (info['backing-filename'] || info['format-specific']?.data?.['data-file']) return refuse('the qcow2 image names a backing or data file; it is not converted');
     return info.format;
+  }
+
+  /**
+   * The converted file is written beside the staged one: short of the space it needs, the staged file is removed
+   * (it would only hold the full disk) and the destination fails with InsufficientStorage. qemu-img writes a raw
+   * file sparse (zeros skipped), so for raw the estimate is the data of the image (qemu-img's measure for qcow2,
+   * which is its allocated data plus a little metadata) rather than its virtual size.
+   */
+  private async checkConvertSpace(from: ImageFormat, to: ImageFormat, signal: AbortSignal): Promise<void> {
+    const directory = this.directory;
+    const output = await this.run(shArgv(MEASURE_SCRIPT, [from, to === 'raw' ? 'qcow2' : to, this.part, directory]), signal, undefined, 0);
+    const [freeLine, measure = '{}'] = splitOnce(output, '\n');
+    const free = parseFree(freeLine);
+    const needed = Number((JSON.parse(measure) as { required?: number }).required);
+    if (free !== undefined && Number.isFinite(needed) && free < needed) {
+      await this.discard(signal);
+      throw new InsufficientStorageError(this.host, directory, free, needed);
+    }
   }
 
   /** Ends this attempt's writer after the last whole chunk; the staged file and manifest stay for a resume. */
@@ -226,7 +251,7 @@ export class DestinationStage {
     const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK);
     const start = entries.length * this.header.chunkSizeBytes;
     const [output, prefixOutput] = await Promise.all([
-      data.length === 0 ? '' : this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data.map((e) => e.index)]), signal, undefined, 0),
+      data.length === 0 ? '' : this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, CHUNK_READER_PERL]), signal, chunkRunLines(data.map((e) => e.index)), 0),
       partialEnd === undefined ? undefined : this.run(shArgv(HASH_RANGE_SCRIPT, [this.part, start, partialEnd - start]), signal, undefined, 0),
     ]);
     const hashes = output.split('\n').map((line) => line.slice(0, 64));
@@ -250,7 +275,7 @@ export class DestinationStage {
     }
     const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK).map((entry) => entry.index);
     const [hashed, map] = await Promise.all([
-      this.run(shArgv(HASH_DATA_SCRIPT, [this.part, this.header.chunkSizeBytes, ...data]), signal, undefined, 0),
+      this.run(shArgv(HASH_DATA_SCRIPT, [this.part, this.header.chunkSizeBytes, CHUNK_READER_PERL]), signal, chunkRunLines(data), 0),
       this.run(MAP_ARGV(this.part), signal, undefined, 0),
     ]);
     if (hashed.slice(0, 64) !== dataSha256) return false;
@@ -283,6 +308,12 @@ export class DestinationStage {
 function splitOnce(text: string, separator: string): [string, string?] {
   const at = text.indexOf(separator);
   return at < 0 ? [text] : [text.slice(0, at), text.slice(at + separator.length)];
+}
+
+/** The bytes of a `free <bytes>` line in a script's output, if there is one. */
+function parseFree(text: string): number | undefined {
+  const free = Number(/^free (\d+)$/m.exec(text)?.[1]);
+  return Number.isFinite(free) ? free : undefined;
 }
 
 function sha256(data: Buffer): string {

@@ -4,10 +4,11 @@
  * (in a worker, chunk-hasher.ts) while the current one is being written (read-ahead of READ_AHEAD), and the next chunk
  * goes out only when every live destination has taken the current one (chunk-writer.ts: at most one chunk of
  * unacknowledged bytes), so the slowest destination sets the pace. A destination that fails or makes no progress
- * for the inactivity timeout is dropped alone; the others go on.
+ * for the inactivity timeout is dropped alone; the others go on. From chunk 0, each chunk then goes to the whole-image
+ * hash (a second worker), which may lag up to IMAGE_HASH_BEHIND data chunks behind the sending.
  */
 import { sleep, type Clock } from '../time/clock.js';
-import { ChunkHasher, type HashedChunk, type ImageDigests } from './chunk-hasher.js';
+import { ChunkHasher, ImageHasher, type HashedChunk, type ImageDigests } from './chunk-hasher.js';
 import { ChunkMemory } from './chunk-memory.js';
 import type { DestinationStage } from './destination-stage.js';
 import type { OpenedSource } from './source-chunks.js';
@@ -36,6 +37,8 @@ export interface FanOutOptions {
 
 /** Chunks read (and hashed) ahead of the one being sent: reading, hashing and sending overlap. */
 const READ_AHEAD = 3;
+/** Data chunks sent but not yet through the whole-image hash, at most (it may lag while it hashes a run of holes). */
+const IMAGE_HASH_BEHIND = 3;
 
 interface LiveTarget {
   target: FanOutTarget;
@@ -97,10 +100,12 @@ async function pump(
   options: FanOutOptions,
   drop: (entry: LiveTarget, error: Error) => void,
 ): Promise<ImageDigests | undefined> {
-  const memory = new ChunkMemory(READ_AHEAD + 2);
+  const memory = new ChunkMemory(READ_AHEAD + 2 + IMAGE_HASH_BEHIND);
   const chunks = source.chunks(first, options.chunkSizeBytes, memory, options.signal)[Symbol.asyncIterator]();
-  // From chunk 0 the worker also hashes the whole image, so the destinations can verify a sparse file by its chunks.
-  const hasher = new ChunkHasher(first === 0);
+  const hasher = new ChunkHasher();
+  // From chunk 0 the image is hashed whole as well, so the destinations can verify a sparse file by its chunks.
+  const image = first === 0 ? new ImageHasher() : undefined;
+  const imageBehind: Array<Promise<unknown>> = [];
   // Each chunk is hashed as soon as it is read; up to READ_AHEAD chunks are being read and hashed while one is sent.
   const pull = (): Promise<HashedChunk | undefined> => {
     const next = chunks.next().then((result) => (result.done ? undefined : hasher.hash(result.value)));
@@ -111,7 +116,10 @@ async function pump(
   try {
     for (;;) {
       const hashed = await ahead.shift()!;
-      if (!hashed) return live.every((entry) => entry.dropped) ? undefined : await hasher.imageDigests();
+      if (!hashed) {
+        if (live.every((entry) => entry.dropped)) return undefined;
+        return await image?.digests();
+      }
       ahead.push(pull());
       const { chunk, digest } = hashed;
       const receivers = live.filter((entry) => !entry.dropped && chunk.index >= entry.target.resumeIndex);
@@ -131,8 +139,15 @@ async function pump(
           return false;
         }
       }));
-      // Every channel took the bytes over (a failed one may still hold them: that buffer is left to the GC).
-      if (chunk.data && taken.every(Boolean)) memory.give(chunk.data);
+      // Every channel took the bytes over, so the buffer may be reused (a failed one may still hold them: that
+      // buffer is copied for the image hash and left to the GC).
+      const reusable = chunk.data !== undefined && taken.every(Boolean);
+      if (image) {
+        const hashedWhole = image.add(chunk, reusable).then((buffer) => buffer && memory.give(buffer));
+        hashedWhole.catch(() => undefined);
+        if (chunk.data) imageBehind.push(hashedWhole);
+        if (imageBehind.length > IMAGE_HASH_BEHIND) await imageBehind.shift();
+      } else if (reusable) memory.give(chunk.data!);
       if (live.every((entry) => entry.dropped)) return undefined;
     }
   } catch (error) {
@@ -142,7 +157,7 @@ async function pump(
     throw error;
   } finally {
     await chunks.return?.();
-    await hasher.close();
+    await Promise.all([hasher.close(), image?.close()]);
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * [REQ-04] A file on a host as a transfer source. The size comes from `stat`, the data extents from
  * `qemu-img map --output=json` (SEEK_DATA/SEEK_HOLE), so holes are never read: only runs of chunks that hold
- * data are read, each with one offset read (`dd iflag=skip_bytes,count_bytes`) on the source host's session.
+ * data are read, all by one reader process on the source host's session (CHUNK_READER_PERL: the runs of data
+ * chunks one after the other on one channel, so no run waits for a channel or a process to start).
  */
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
+import { CHUNK_READER_PERL, READ_CHUNKS_SCRIPT, shArgv } from './remote-scripts.js';
 import type { ChunkMemory } from './chunk-memory.js';
 import { rechunk, type OpenedSource, type SourceChunk, type SourceStats } from './source-chunks.js';
 import type { TransferHost } from './transfer-plan.js';
@@ -75,6 +77,9 @@ async function* readRuns(
   signal: AbortSignal,
 ): AsyncGenerator<SourceChunk> {
   const total = Math.ceil(sizeBytes / chunkSizeBytes);
+  const runs = dataChunkRuns(extents, chunkSizeBytes)
+    .filter((run) => run.end > fromIndex)
+    .map((run) => ({ first: Math.max(run.first, fromIndex), end: Math.min(run.end, total) }));
   let next = fromIndex;
   const holesUntil = function* (end: number): Generator<SourceChunk> {
     for (; next < end; next++) {
@@ -82,55 +87,74 @@ async function* readRuns(
       yield { index: next, offset, length: Math.min(chunkSizeBytes, sizeBytes - offset) };
     }
   };
-  for (const run of dataChunkRuns(extents, chunkSizeBytes)) {
-    if (run.end <= next) continue;
-    yield* holesUntil(run.first);
-    const start = next * chunkSizeBytes;
-    const end = Math.min(run.end * chunkSizeBytes, sizeBytes);
-    yield* readRange(host, path, start, end, chunkSizeBytes, memory, stats, audit, signal);
-    next = run.end;
+  if (runs.length > 0) {
+    const argv = shArgv(READ_CHUNKS_SCRIPT, [path, chunkSizeBytes, CHUNK_READER_PERL]);
+    const local = new AbortController();
+    const reader = await host.session.spawn(argv, { signal: AbortSignal.any([signal, local.signal]), audit, timeoutMs: 0 });
+    reader.stdin.end(runs.map((run) => `${run.first} ${run.end}\n`).join(''));
+    if (runs[0]!.first > 0) stats.rangedReads += 1;
+    const stderr: Buffer[] = [];
+    reader.stderr.on('data', (piece: Buffer) => stderr.push(piece));
+    // Iterated without destroy-on-return: once every run is read, the rest of the stream (its EOF) still has to
+    // flow out, because ssh2 emits the channel's 'close' (which ends the process and frees its channel slot) only
+    // after stdout emitted 'end'.
+    const pieces = new PieceReader(reader.stdout.iterator({ destroyOnReturn: false }) as AsyncIterator<Buffer>, stats);
+    let complete = false;
+    try {
+      for (const run of runs) {
+        yield* holesUntil(run.first);
+        const start = run.first * chunkSizeBytes;
+        const end = Math.min(run.end * chunkSizeBytes, sizeBytes);
+        yield* rechunk(pieces.take(end - start), start, end, chunkSizeBytes, memory);
+        next = run.end;
+      }
+      complete = true;
+    } catch (error) {
+      await pieces.close();
+      reader.stdout.resume();
+      const status = await reader.exit.catch(() => undefined);
+      throw new CommandFailedError(host.name, 'sh -c <chunk reader>', status?.code ?? null, Buffer.concat(stderr).toString('utf8'), { retryable: true, cause: error });
+    } finally {
+      // Not read to the end (the consumer stopped): the reader is terminated and its channel closed.
+      if (!complete) local.abort(new Error('the chunk reader was stopped'));
+      await pieces.close();
+      reader.stdout.resume();
+    }
   }
   yield* holesUntil(total);
 }
 
-async function* readRange(
-  host: TransferHost,
-  path: string,
-  start: number,
-  end: number,
-  chunkSizeBytes: number,
-  memory: ChunkMemory,
-  stats: SourceStats,
-  audit: AuditContext,
-  signal: AbortSignal,
-): AsyncGenerator<SourceChunk> {
-  const argv = ['dd', `if=${path}`, 'bs=1M', `skip=${start}`, `count=${end - start}`, 'iflag=skip_bytes,count_bytes', 'status=none'];
-  const reader = await host.session.spawn(argv, { signal, audit, timeoutMs: 0 });
-  reader.stdin.end();
-  if (start > 0) stats.rangedReads += 1;
-  const stderr: Buffer[] = [];
-  reader.stderr.on('data', (piece: Buffer) => stderr.push(piece));
-  // Iterated without destroy-on-return: when the run is complete the rest of the stream (its EOF) still has to
-  // flow out, because ssh2 emits the channel's 'close' (which ends the process and frees its channel slot) only
-  // after stdout emitted 'end'.
-  const pieces = (async function* () {
-    for await (const piece of reader.stdout.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-      stats.bytesRead += piece.length;
+/** One stream of pieces cut into consecutive byte counts (the runs of chunks, one after the other). */
+class PieceReader {
+  private rest: Buffer | undefined;
+
+  constructor(
+    private readonly source: AsyncIterator<Buffer>,
+    private readonly stats: SourceStats,
+  ) {}
+
+  /** Stops reading (the stream's iterator lets go of it without destroying it, so that it can flow out). */
+  async close(): Promise<void> {
+    await this.source.return?.();
+  }
+
+  /** The next `count` bytes of the stream (fewer if it ends); what a piece holds beyond them stays for the next take. */
+  async *take(count: number): AsyncGenerator<Buffer> {
+    for (let left = count; left > 0;) {
+      let piece = this.rest;
+      this.rest = undefined;
+      if (!piece) {
+        const result = await this.source.next();
+        if (result.done) return;
+        piece = result.value;
+        this.stats.bytesRead += piece.length;
+      }
+      if (piece.length > left) {
+        this.rest = piece.subarray(left);
+        piece = piece.subarray(0, left);
+      }
+      left -= piece.length;
       yield piece;
     }
-  })();
-  let complete = false;
-  try {
-    yield* rechunk(pieces, start, end, chunkSizeBytes, memory);
-    complete = true;
-  } catch (error) {
-    reader.stdout.destroy();
-    reader.stdout.resume();
-    const status = await reader.exit.catch(() => undefined);
-    throw new CommandFailedError(host.name, argv.join(' '), status?.code ?? null, Buffer.concat(stderr).toString('utf8'), { retryable: true, cause: error });
-  } finally {
-    // Not read to the end (the consumer stopped): closing the channel ends dd.
-    if (!complete) reader.stdout.destroy();
-    reader.stdout.resume();
   }
 }

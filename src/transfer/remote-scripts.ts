@@ -13,6 +13,9 @@ export const SHORT_CHUNK_EXIT = 76;
 
 const LOCK = `exec 9>>"$man"; flock -w 10 9 || exit ${LOCK_BUSY_EXIT}`;
 
+/** Prints `free <bytes>`: the space available to us on the file system of directory "$dir". */
+const PRINT_FREE = `df -P -B1 -- "$dir" | awk 'NR==2 { print "free " $4 }'`;
+
 /**
  * `probe final part man dir`: creates the directory, then prints `final` if the final file exists, `free <bytes>`
  * for the directory's file system, and, if a staged file exists, `manifest` followed by the manifest's text.
@@ -20,20 +23,62 @@ const LOCK = `exec 9>>"$man"; flock -w 10 9 || exit ${LOCK_BUSY_EXIT}`;
 export const PROBE_SCRIPT = `final=$1 part=$2 man=$3 dir=$4
 mkdir -p -- "$dir" || exit 1
 [ -e "$final" ] && echo final
-df -P -B1 -- "$dir" | awk 'NR==2 { print "free " $4 }'
+${PRINT_FREE}
 if [ -f "$part" ] && [ -f "$man" ]; then echo manifest; cat -- "$man"; fi
 exit 0`;
 
-/** `hash part chunkBytes index...`: the SHA-256 of each listed chunk of the file, one `<hex> *stdin` line each. */
-export const HASH_CHUNKS_SCRIPT = `f=$1 bs=$2; shift 2
-for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none | openssl dgst -sha256 -r; done`;
+/**
+ * `hash part chunkBytes code`, runs of chunks on stdin (chunkRunLines): the SHA-256 of each listed chunk of the file,
+ * one `<hex> *stdin` line each (CHUNK_READER_PERL, `code`, pipes each chunk to its own openssl).
+ */
+export const HASH_CHUNKS_SCRIPT = `exec perl -e "$3" -- each "$1" "$2"`;
 
 /** `hashrange file start length`: the SHA-256 of that byte range of the file, one `<hex> *stdin` line. */
 export const HASH_RANGE_SCRIPT = `dd if="$1" bs=1M iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none | openssl dgst -sha256 -r`;
 
-/** `hashdata part chunkBytes index...`: one SHA-256 of the listed chunks of the file read one after the other. */
-export const HASH_DATA_SCRIPT = `f=$1 bs=$2; shift 2
-for i; do dd if="$f" bs="$bs" skip="$i" count=1 status=none || exit 1; done | openssl dgst -sha256 -r`;
+/**
+ * `hashdata part chunkBytes code`, runs of chunks on stdin: one SHA-256 of the listed chunks of the file read one
+ * after the other (CHUNK_READER_PERL, `code`). A failed read leaves the stream short, so the digest cannot match.
+ */
+export const HASH_DATA_SCRIPT = `perl -e "$3" -- cat "$1" "$2" | openssl dgst -sha256 -r`;
+
+/** `read file chunkBytes code`, runs of chunks on stdin: the listed chunks of the file one after the other on stdout. */
+export const READ_CHUNKS_SCRIPT = `exec perl -e "$3" -- cat "$1" "$2"`;
+
+/**
+ * Reads runs of chunks of a file, `<first> <end>` lines on stdin (chunks first..end-1), in 1 MiB pieces: `cat`
+ * writes them one after the other to stdout, `each` pipes each chunk to its own `openssl dgst`. One process and one
+ * channel for all of them: a `dd bs=<chunk>` per chunk spent most of its time faulting in its chunk-sized buffer
+ * (3.2 s against 0.7 s for 52 chunks of 8 MiB, measured), and a channel per run cost ~40 ms each. The last chunk of
+ * a file may be short; a file shorter than the runs ends the stream early.
+ */
+export const CHUNK_READER_PERL = `use strict; use warnings; use Fcntl qw(SEEK_SET);
+my ($mode, $file, $bs) = @ARGV; my $buf;
+open(my $in, '<', $file) or die "open $file: $!\\n";
+sub copy { my ($out, $left) = @_;
+  while ($left > 0) { my $n = sysread($in, $buf, $left < 1048576 ? $left : 1048576); die "read: $!\\n" unless defined $n; return if $n == 0; $left -= $n;
+    for (my $at = 0; $at < $n;) { my $w = syswrite($out, $buf, $n - $at, $at); die "write: $!\\n" unless defined $w; $at += $w; } } }
+while (my $line = <STDIN>) {
+  my ($first, $end) = $line =~ /^(\\d+) (\\d+)\\n\\z/ or die "bad chunk run\\n";
+  for my $i ($first .. $end - 1) {
+    sysseek($in, $i * $bs, SEEK_SET) or die "seek: $!\\n";
+    if ($mode eq 'cat') { copy(\\*STDOUT, $bs); next; }
+    open(my $h, '|-', 'openssl', 'dgst', '-sha256', '-r') or die "openssl: $!\\n";
+    copy($h, $bs); close($h) or die "openssl failed\\n";
+  }
+}`;
+
+/** Chunk indices (ascending) as CHUNK_READER_PERL's stdin: one `<first> <end>` line per run of consecutive chunks. */
+export function chunkRunLines(indices: readonly number[]): string {
+  const lines: string[] = [];
+  for (let at = 0; at < indices.length;) {
+    let end = at + 1;
+    while (end < indices.length && indices[end] === indices[end - 1]! + 1) end++;
+    lines.push(`${indices[at]} ${indices[end - 1]! + 1}\n`);
+    at = end;
+  }
+  return lines.join('');
+}
 
 /** `map file`: the file's data extents (SEEK_DATA/SEEK_HOLE) as JSON; everything else reads as zeros. */
 export const MAP_ARGV = (file: string): string[] => ['qemu-img', 'map', '--output=json', '-f', 'raw', '--', file];
@@ -100,6 +145,14 @@ mv -fT -- "$part" "$final" && rm -f -- "$man"`;
 
 /** `info file`: what qemu-img makes of the staged file (format probed; read only, nothing is opened through it). */
 export const INFO_ARGV = (file: string): string[] => ['qemu-img', 'info', '--output=json', '--', file];
+
+/**
+ * `measure from to part dir`: `free <bytes>` for the directory, then qemu-img's JSON estimate of the file converted
+ * from format `from` to `to` (`required`: the bytes it will occupy).
+ */
+export const MEASURE_SCRIPT = `from=$1 to=$2 part=$3 dir=$4
+${PRINT_FREE}
+qemu-img measure -f "$from" -O "$to" --output=json -- "$part"`;
 
 /**
  * `convert from to part final man`: converts the verified staged file to `<final>.convert` with the probed source

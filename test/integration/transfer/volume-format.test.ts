@@ -67,6 +67,25 @@ describe('[REQ-04] image transfer from a libvirt volume, and qcow2 converted to 
     expect((await listDir(destination, dir)).filter((name) => name.startsWith('converted')), 'no .part, manifest or .convert left').to.deep.equal(['converted.raw']);
   });
 
+  it('fails a conversion whose output would not fit as InsufficientStorage with the sizes, leaving nothing in that directory', async () => {
+    // 12 MiB of data (no zeros) in a compressed qcow2 of a few KiB: the staged file fits in 8 MiB, its raw form does not.
+    await onHost(fleet.hosts[0]!, `head -c 12582912 /dev/zero | tr '\\0' '\\1' > ${dir}/ones.raw && qemu-img convert -c -f raw -O qcow2 ${dir}/ones.raw ${dir}/ones.qcow2`);
+    const digest = await hostDigest(fleet.hosts[0]!, `${dir}/ones.qcow2`);
+    const small = `${dir}-small`;
+    const destination = fleet.hosts[1]!;
+    await onHost(destination, `mkdir -p ${small} && mount -t tmpfs -o size=8m tmpfs ${small}`);
+    try {
+      const result = await startTransfer(fromHost(`${dir}/ones.qcow2`, digest, `${small}/ones.raw`, 'raw'), fleet.deps).done;
+      expect(result.destinations[0]).to.include({ phase: 'Failed', reason: 'InsufficientStorage', attempts: 1 });
+      expect(result.destinations[0]!.message).to.match(/has \d+ bytes free, the image needs (\d+)/);
+      const needed = Number(/the image needs (\d+)/.exec(result.destinations[0]!.message!)![1]);
+      expect(needed, 'the raw data, not the compressed size').to.be.within(12 * MIB, 13 * MIB);
+      expect(await listDir(destination, small), 'no .part, manifest or .convert left').to.deep.equal([]);
+    } finally {
+      await onHost(destination, `umount ${small}`);
+    }
+  });
+
   it('leaves a source already in the plan\'s format as it is, and refuses to convert a qcow2 that names a backing file', async () => {
     const digest = await hostDigest(fleet.hosts[0]!, `${dir}/image.qcow2`);
     const same = await startTransfer(fromHost(`${dir}/image.qcow2`, digest, `${dir}/same.qcow2`, 'qcow2'), fleet.deps).done;
