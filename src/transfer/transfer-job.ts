@@ -4,6 +4,7 @@
  * good. Attempts repeat with exponential backoff for destinations that failed in a retryable way (stalled,
  * unreachable, source gone for a while); each attempt resumes from what the host's manifest proves is there.
  * `cancel()` stops the job and removes the staged files and manifests it left; `stop()` keeps them for a resume.
+ * A plan without a digest (a host or volume source) has it computed on the source host before the first attempt.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { sleep, type Clock } from '../time/clock.js';
@@ -15,6 +16,8 @@ import { fanOut, type FanOutTarget } from './fan-out.js';
 import { openHostSource } from './host-source.js';
 import { openHttpSource } from './http-source.js';
 import { openVolumeSource } from './volume-source.js';
+import { sourceDigest } from './source-digest.js';
+import { InvalidSpecError } from '../errors/invalid-spec-error.js';
 import type { OpenedSource } from './source-chunks.js';
 import { TransferCancelledError } from './transfer-errors.js';
 import { overallBytes, overallPhase, type DestinationProgress, type TransferProgress } from './transfer-progress.js';
@@ -47,8 +50,10 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
   }));
   let sourceStats = { bytesRead: 0, rangedReads: 0 };
   let bytesTotal = 0;
+  let sha256 = plan.sha256;
   const snapshot = (): TransferProgress => ({
-    phase: overallPhase(destinations), bytesTotal, bytesTransferred: overallBytes(destinations), destinations: destinations.map((d) => ({ ...d })), source: { ...sourceStats },
+    phase: overallPhase(destinations), bytesTotal, bytesTransferred: overallBytes(destinations), destinations: destinations.map((d) => ({ ...d })),
+    ...(sha256 === undefined ? {} : { sha256 }), source: { ...sourceStats },
   });
   const subject = new BehaviorSubject<TransferProgress>(snapshot());
   const publish = (): void => subject.next(snapshot());
@@ -64,7 +69,9 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
 
   const attempt = async (pending: number[]): Promise<void> => {
     let source: OpenedSource;
+    let digest: string;
     try {
+      digest = sha256 ??= await digestOfSource(plan, stop.signal);
       source = await openSource(plan, stop.signal);
     } catch (error) {
       for (const index of pending) {
@@ -74,7 +81,7 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
       return;
     }
     bytesTotal = source.sizeBytes;
-    const header: ManifestHeader = { sizeBytes: source.sizeBytes, chunkSizeBytes: plan.limits.chunkSizeBytes, sha256: plan.sha256 };
+    const header: ManifestHeader = { sizeBytes: source.sizeBytes, chunkSizeBytes: plan.limits.chunkSizeBytes, sha256: digest };
     const needed = (resumeIndex: number): number => Math.max(0, (source.dataBytes ?? source.sizeBytes) - resumeOffset(resumeIndex, header));
     const targets: FanOutTarget[] = [];
     const fanOutTarget = (index: number, resumeIndex: number): FanOutTarget => {
@@ -178,6 +185,13 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
       await Promise.all(stages.map((stage, index) => (destinations[index]?.phase === 'Succeeded' ? undefined : stage?.discard(cleanup).catch(() => undefined))));
     },
   };
+}
+
+/** The digest of a plan without one (a host or volume source), computed on the source host. */
+function digestOfSource(plan: TransferPlan, signal: AbortSignal): Promise<string> {
+  const source = plan.source;
+  if (source.kind === 'url') return Promise.reject(new InvalidSpecError('sha256', 'a URL source needs its digest'));
+  return sourceDigest(source, plan.resource ? { resource: plan.resource } : {}, signal);
 }
 
 function openSource(plan: TransferPlan, signal: AbortSignal): Promise<OpenedSource> {

@@ -48,8 +48,11 @@ export interface TransferLimits {
 export interface TransferPlan {
   source: TransferSource;
   destinations: TransferDestination[];
-  /** Lowercase hex SHA-256 of the source's bytes. */
-  sha256: string;
+  /**
+   * Lowercase hex SHA-256 of the source's bytes. Unset for a host or volume source only: the engine computes it on
+   * the source host first (source-digest.ts).
+   */
+  sha256?: string;
   limits: TransferLimits;
   /**
    * The format the destination files must have; when the source's (probed by qemu-img on the destination) differs,

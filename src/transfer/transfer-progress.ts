@@ -32,6 +32,8 @@ export interface TransferProgress {
   /** Bytes in place on the slowest destination still in the running. */
   bytesTransferred: number;
   destinations: DestinationProgress[];
+  /** The source's SHA-256 once known: the plan's, or the one computed on the source host for a plan without one. */
+  sha256?: string;
   /** Source reads, for tests and benchmarks. */
   source: { bytesRead: number; rangedReads: number };
 }

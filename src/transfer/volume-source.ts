@@ -12,13 +12,16 @@ import type { TransferSource } from './transfer-plan.js';
 import { SourceNotFoundError } from './transfer-errors.js';
 
 export async function openVolumeSource(source: Extract<TransferSource, { kind: 'volume' }>, audit: AuditContext, signal: AbortSignal): Promise<OpenedSource> {
-  let path: string;
+  return openHostSource(source.host, await volumeFilePath(source), audit, signal);
+}
+
+/** The path of the volume's file on its host. */
+export async function volumeFilePath(source: Extract<TransferSource, { kind: 'volume' }>): Promise<string> {
   try {
     const pool = await source.storage.lookupPoolByName(source.pool);
-    path = await source.storage.volumePath(await source.storage.lookupVolumeByName(pool, source.name));
+    return await source.storage.volumePath(await source.storage.lookupVolumeByName(pool, source.name));
   } catch (error) {
     if (isLibvirtNotFound(error)) throw new SourceNotFoundError(`${source.host.name}:volume ${source.pool}/${source.name}`, error.message);
     throw error;
   }
-  return openHostSource(source.host, path, audit, signal);
 }

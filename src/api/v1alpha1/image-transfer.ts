@@ -42,7 +42,10 @@ export interface TransferDestination {
   path?: string;
 }
 
-/** Immutable once created. Exactly one of `destinations` or `hostSelector`; `digest` is required for URL sources. */
+/**
+ * Immutable once created. Exactly one of `destinations` or `hostSelector`; `digest` is required for URL sources (for
+ * a host or volume source it is computed on the source host, and every destination then needs a path).
+ */
 export interface ImageTransferSpec {
   source: TransferSource;
   /** `sha256:<64 hex>`. */
@@ -83,6 +86,8 @@ export interface ImageTransferStatus {
   /** Duration left, e.g. "1m30s". */
   eta?: string;
   destinations?: DestinationStatus[];
+  /** `sha256:<hex>` of a host or volume source, computed on its host, when spec.digest is unset. */
+  sourceDigest?: string;
   /** Types in IMAGE_TRANSFER_CONDITIONS. */
   conditions?: Condition[];
   startTime?: string;

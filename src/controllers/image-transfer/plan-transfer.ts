@@ -7,8 +7,9 @@
  *
  * Outcomes: a plan; `waiting` (a Host or the headers Secret does not exist, named in the message: the transfer stays
  * Pending, re-checked on a Host change and periodically); or a terminal OperatorError (InvalidSpecError, SchemeNotAllowedError) for a spec
- * this operator cannot carry out. Refused by name: destination `pool` (not supported yet), a source without `digest`,
- * and `format` with a destination in the image cache (a cache file is named by the source's digest, so it must hold
+ * this operator cannot carry out. Refused by name: destination `pool` (not supported yet), a URL source without
+ * `digest` (a host or volume source without one has it computed on its host by the engine, and then every
+ * destination needs a path), and `format` with a destination in the image cache (a cache file is named by the source's digest, so it must hold
  * the source's bytes; conversion, qemu-img on the destination, is for destinations with a path).
  */
 import { IMAGE_TRANSFER_REASONS } from '../../api/v1alpha1/condition.js';
@@ -43,7 +44,7 @@ export function auditRef(transfer: ImageTransfer): AuditResourceRef {
 }
 
 /** The destination Host names and paths, without touching any host (also what the finalizer cleans up). */
-export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInputs, 'hosts' | 'config'>, sha256: string): Array<{ host: string; path: string; cache: boolean }> {
+export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInputs, 'hosts' | 'config'>, sha256: string | undefined): Array<{ host: string; path: string; cache: boolean }> {
   const { spec } = transfer;
   const started = transfer.status?.destinations?.filter((d) => d.path !== undefined);
   if (spec.hostSelector !== undefined && started !== undefined && started.length > 0) {
@@ -55,6 +56,10 @@ export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInp
   return listed.map((destination, index) => {
     if (destination.pool !== undefined) throw new InvalidSpecError(`spec.destinations[${index}].pool`, 'storage pool destinations are not supported yet; give a path, or neither for the host image cache');
     if (destination.path !== undefined) return { host: destination.host, path: destination.path, cache: false };
+    if (sha256 === undefined) {
+      const field = spec.destinations === undefined ? 'spec.hostSelector' : `spec.destinations[${index}]`;
+      throw new InvalidSpecError(field, 'without spec.digest every destination needs a path: a file in the image cache is named by its digest');
+    }
     const cacheDir = inputs.hosts.get(undefined, destination.host)?.spec.imageCacheDir ?? inputs.config.cacheDir;
     return { host: destination.host, path: cachePath(cacheDir, sha256), cache: true };
   });
@@ -62,10 +67,10 @@ export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInp
 
 export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs): Promise<PlanOutcome> {
   const { spec } = transfer;
-  if (spec.digest === undefined) throw new InvalidSpecError('spec.digest', 'a digest (sha256:<hex>) is required');
-  let sha256: string;
+  if (spec.digest === undefined && spec.source.url !== undefined) throw new InvalidSpecError('spec.digest', 'a digest (sha256:<hex>) is required for a URL source');
+  let sha256: string | undefined;
   try {
-    sha256 = parseDigest(spec.digest);
+    sha256 = spec.digest === undefined ? undefined : parseDigest(spec.digest);
   } catch (error) {
     throw new InvalidSpecError('spec.digest', (error as Error).message, { cause: error });
   }
@@ -84,7 +89,7 @@ export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs):
   const plan: TransferPlan = {
     source,
     destinations,
-    sha256,
+    ...(sha256 === undefined ? {} : { sha256 }),
     limits: {
       chunkSizeBytes: inputs.config.chunkSizeBytes,
       bandwidthLimitBytesPerSecond: bandwidth,

@@ -2,7 +2,8 @@
  * [REQ-01][REQ-04] What an ImageTransfer's status should say, as a pure function of what the reconcile found: the
  * engine job's latest progress (or a spec that cannot be carried out, or a wait for a Host or Secret), the status
  * before and the time. Phase, bytes, "42%", rate and eta like CDI's, one entry per destination, the conditions
- * Progressing, Stalled, Verified and Complete, start and completion times. Byte counts never go backwards: a new
+ * Progressing, Stalled, Verified and Complete, start and completion times, and the source's digest as computed on its
+ * host when the spec names none. Byte counts never go backwards: a new
  * job (after a restart) starts counting at zero and resumes, and the status keeps the larger of old and new.
  */
 import { COMMON_REASONS, IMAGE_TRANSFER_CONDITIONS as C, IMAGE_TRANSFER_REASONS as R, ERROR_REASONS, type Condition } from '../../api/v1alpha1/condition.js';
@@ -138,6 +139,9 @@ export function desiredTransferStatus(transfer: ImageTransfer, observation: Tran
   const terminal = TERMINAL.includes(progress.phase);
   const rate = observation.rateBytesPerSecond;
   const moving = !terminal && rate > 0;
+  // Without spec.digest, the digest the engine computed on the source host (kept once known).
+  const computed = transfer.spec.digest === undefined && progress.sha256 !== undefined ? `sha256:${progress.sha256}` : undefined;
+  const sourceDigest = computed ?? previous.sourceDigest;
   return {
     phase: progress.phase,
     bytesTotal,
@@ -145,6 +149,7 @@ export function desiredTransferStatus(transfer: ImageTransfer, observation: Tran
     progress: formatProgress(bytesTransferred, bytesTotal),
     ...(moving ? { rate: formatRate(rate), eta: formatDuration(((bytesTotal - bytesTransferred) * 1000) / rate) } : {}),
     destinations,
+    ...(sourceDigest === undefined ? {} : { sourceDigest }),
     conditions: withConditions(previous.conditions, runningConditions(progress, destinations), generation, now),
     startTime: previous.startTime ?? toKubeTime(new Date(observation.startedAt)),
     ...(terminal ? { completionTime: previous.completionTime ?? toKubeTime(now) } : {}),

@@ -30,7 +30,7 @@ const run = promisify(execFile);
 interface Condition { type: string; status: string; reason: string; message: string }
 interface TransferJson {
   status?: {
-    phase?: string; bytesTotal?: number; bytesTransferred?: number; progress?: string;
+    phase?: string; bytesTotal?: number; bytesTransferred?: number; progress?: string; sourceDigest?: string;
     destinations?: Array<{ host: string; phase?: string; bytesSent?: number; resumedFromBytes?: number; verified?: boolean; path?: string; attempts?: number }>;
     conditions?: Condition[];
   };
@@ -134,6 +134,16 @@ describe('[REQ-01][REQ-04] ImageTransfers end to end: kubectl, the operator proc
     await apply('small-again', { source: { url: { url: images.url('/small.raw') } }, digest: `sha256:${sha256(small)}`, destinations: [{ host: 'hv0' }, { host: 'hv1' }] });
     const done = await waitFor('small-again', 'Succeeded', (t) => t.status?.phase === 'Succeeded');
     expect(done.status?.destinations?.map((d) => [d.host, d.bytesSent, d.verified])).to.deep.equal([['hv0', 0, true], ['hv1', 0, true]]);
+  });
+
+  it('a file on a Host without a digest: computed on the source Host, shown as status.sourceDigest, the copy verified against it', async () => {
+    const source = `${CACHE_DIR}/sha256-${sha256(small)}`;
+    const copy = '/var/lib/virtfleet/copies/small.raw';
+    await apply('from-host', { source: { host: { name: 'hv0', path: source } }, destinations: [{ host: 'hv1', path: copy }] });
+    const done = await waitFor('from-host', 'Succeeded', (t) => t.status?.phase === 'Succeeded');
+    expect(done.status?.sourceDigest).to.equal(`sha256:${sha256(small)}`);
+    expect(condition(done, 'Verified')).to.include({ status: 'True', reason: 'DigestVerified' });
+    expect(await hostDigest(hosts[1]!, copy)).to.equal(sha256(small));
   });
 
   it('a wrong digest: Failed with Verified=False (DigestMismatch), nothing under the final name, no .part left', async () => {

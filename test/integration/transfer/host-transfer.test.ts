@@ -74,6 +74,26 @@ describe('[REQ-04] image transfer from a file on one container host to another',
     expect(await idle(), 'the channel of a reader stopped mid-way').to.equal(0);
   });
 
+  it('computes the digest on the source host when the plan names none, and verifies the copy against it', async () => {
+    await onHost(fleet.hosts[0]!, `truncate -s 24M ${dir}/undigested.raw && dd if=/dev/urandom of=${dir}/undigested.raw bs=1M count=5 seek=3 conv=notrunc status=none`);
+    const digest = await hostDigest(fleet.hosts[0]!, `${dir}/undigested.raw`);
+    const result = await startTransfer({
+      source: { kind: 'host', host: fleet.transferHosts[0]!, path: `${dir}/undigested.raw` },
+      destinations: [{ host: fleet.transferHosts[1]!, path: `${dir}/undigested-copy.raw` }],
+      limits,
+    }, fleet.deps).done;
+    expect(result.phase, JSON.stringify(result)).to.equal('Succeeded');
+    expect(result.sha256).to.equal(digest);
+    expect(await hostDigest(fleet.hosts[1]!, `${dir}/undigested-copy.raw`)).to.equal(digest);
+    const missing = await startTransfer({
+      source: { kind: 'host', host: fleet.transferHosts[0]!, path: `${dir}/no-such.raw` },
+      destinations: [{ host: fleet.transferHosts[1]!, path: `${dir}/no-such-copy.raw` }],
+      limits,
+    }, fleet.deps).done;
+    expect(missing.destinations[0]).to.include({ phase: 'Failed', reason: 'SourceNotFound', attempts: 1 });
+    expect(missing).to.not.have.property('sha256');
+  });
+
   it('fails a sparse copy whose digest is wrong as DigestMismatch from the engine\'s whole-image hash, leaving no file', async () => {
     const wrong = 'cd'.repeat(32);
     const result = await startTransfer({

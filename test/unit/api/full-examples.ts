@@ -93,6 +93,7 @@ export const fullImageTransfers = [
         { host: 'hv1', phase: 'Succeeded', bytesTransferred: 2147483648, attempts: 1, resumedFromBytes: 0, verified: true, path: '/var/lib/virtfleet/images/sha256-ab', message: 'verified' },
         { host: 'hv2', phase: 'Transferring', bytesTransferred: 16777216, bytesSent: 8388608, attempts: 2, resumedFromBytes: 8388608, verified: false, reason: 'Stalled' },
       ],
+      sourceDigest: DIGEST,
       conditions: ['Progressing', 'Stalled', 'Verified', 'Complete'].map(condition),
       startTime: TIME, completionTime: TIME, observedGeneration: 1,
     },

@@ -84,7 +84,7 @@ export const TYPE_FIELDS: Record<ResourceKind, Record<string, string[]>> = {
     ...prefixed('spec.hostSelector', selectorFields),
     status: fieldsOf<ImageTransferStatus>({
       phase: true, bytesTotal: true, bytesTransferred: true, progress: true, rate: true, eta: true, destinations: true,
-      conditions: true, startTime: true, completionTime: true, observedGeneration: true,
+      sourceDigest: true, conditions: true, startTime: true, completionTime: true, observedGeneration: true,
     }),
     'status.destinations[]': fieldsOf<DestinationStatus>({
       host: true, phase: true, bytesTransferred: true, bytesSent: true, attempts: true, resumedFromBytes: true, verified: true,

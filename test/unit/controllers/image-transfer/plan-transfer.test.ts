@@ -58,4 +58,20 @@ describe('[REQ-01][REQ-04] ImageTransfer plan: destinations, cache paths, limits
     await planTransfer(transferObject('img', { format: 'raw', destinations: [{ host: 'hv1', path: '/images/x.raw' }, { host: 'hv2' }] }), inputs()).catch((error: unknown) => { refused = error; });
     expect(String(refused)).to.contain('spec.format');
   });
+
+  it('a host or volume source without a digest goes to the engine without one (computed on the source host), into paths only', async () => {
+    const source = { host: { name: 'hv1', path: '/src.img' } };
+    const planned = await planTransfer(transferObject('img', { source, digest: undefined, destinations: [{ host: 'hv2', path: '/images/x.raw' }] }), inputs());
+    expect(planned.kind === 'plan' && ['sha256' in planned.plan, planned.plan.destinations.map((d) => d.path)]).to.deep.equal([false, ['/images/x.raw']]);
+    const refusals: string[] = [];
+    const refuse = async (spec: Partial<ImageTransfer['spec']>): Promise<void> => {
+      await planTransfer(transferObject('img', { digest: undefined, ...spec }), inputs()).then(() => refusals.push('planned'), (error: unknown) => refusals.push(String(error)));
+    };
+    await refuse({ source, destinations: [{ host: 'hv2', path: '/images/x.raw' }, { host: 'hv3' }] });
+    await refuse({ source: { volume: { host: 'hv1', pool: 'images', name: 'base.qcow2' } }, destinations: undefined, hostSelector: { matchLabels: { zone: 'b' } } });
+    await refuse({});
+    expect(refusals[0]).to.contain('spec.destinations[1]').and.contain('needs a path');
+    expect(refusals[1]).to.contain('spec.hostSelector').and.contain('needs a path');
+    expect(refusals[2]).to.contain('spec.digest').and.contain('URL source');
+  });
 });

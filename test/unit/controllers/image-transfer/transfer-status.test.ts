@@ -23,4 +23,12 @@ describe('[REQ-01][REQ-04] ImageTransfer status: CDI-like progress, rate and eta
     expect(status).to.include({ bytesTotal: 100, bytesTransferred: 60, progress: '60%' });
     expect(status.destinations?.[0]).to.include({ bytesTransferred: 60 });
   });
+
+  it('shows the digest the engine computed on the source host when the spec names none, and only then', () => {
+    const progress = { phase: 'Transferring' as const, bytesTotal: 10, bytesTransferred: 0, sha256: 'cd'.repeat(32), source: { bytesRead: 0, rangedReads: 0 }, destinations: [] };
+    const observation = { kind: 'running' as const, startedAt: 0, rateBytesPerSecond: 0, base: new Map(), progress };
+    const computed = desiredTransferStatus(transferObject('img', { source: { host: { name: 'hv1', path: '/a.raw' } }, digest: undefined }), observation, new Date(0));
+    expect(computed.sourceDigest).to.equal(`sha256:${'cd'.repeat(32)}`);
+    expect(desiredTransferStatus(transferObject('img'), observation, new Date(0))).to.not.have.property('sourceDigest');
+  });
 });
