@@ -2,7 +2,7 @@
  * [REQ-04] One destination of a transfer on its host: find what is already there (the final file, or a staged
  * `.part` whose manifest chunks are re-hashed on the host), check free space, stage, take chunks through one
  * long-lived writer process (see chunk-writer.ts), verify, and rename it into place (or convert it with qemu-img, once
- * the space the converted file needs is known to be free). A chunk the host holds only
+ * the space the converted file needs is known to be free), then refresh its libvirt pool when it is a volume. A chunk the host holds only
  * the first part of (its manifest's progress line) is resumed inside: that prefix, hashed on the host, is compared
  * with the same bytes of the source when the chunk comes, and only the rest is sent when they match.
  * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
@@ -97,6 +97,7 @@ export class DestinationStage {
     const probe = await this.run(shArgv(PROBE_SCRIPT, [this.destination.path, this.part, this.manifest, directory]), signal);
     const [head, manifestText = ''] = splitOnce(probe, 'manifest\n');
     if (/^final$/m.test(head) && (this.destination.cache || (await this.digestOf(this.destination.path, signal)) === this.header.sha256)) {
+      await this.refreshPool();
       return { present: true };
     }
     const parsed = parseManifest(manifestText, this.header);
@@ -176,10 +177,18 @@ export class DestinationStage {
       await this.checkConvertSpace(from, this.context.format!, signal);
       await this.fileAction('file.write', { path: this.destination.path, convertedFrom: this.part, sourceFormat: from, format: this.context.format }, () =>
         this.run(shArgv(CONVERT_SCRIPT, [from, this.context.format!, this.part, this.destination.path, this.manifest]), signal, undefined, 0));
-      return;
+    } else {
+      await this.fileAction('file.rename', { from: this.part, to: this.destination.path }, () =>
+        this.run(shArgv(COMMIT_SCRIPT, [this.part, this.destination.path, this.manifest]), signal));
     }
-    await this.fileAction('file.rename', { from: this.part, to: this.destination.path }, () =>
-      this.run(shArgv(COMMIT_SCRIPT, [this.part, this.destination.path, this.manifest]), signal));
+    await this.refreshPool();
+  }
+
+  /** A file in a storage pool: the pool is rescanned (one audited libvirt call) so that it lists the volume. */
+  private async refreshPool(): Promise<void> {
+    const pool = this.destination.pool;
+    if (pool === undefined) return;
+    await pool.storage.refreshPool(await pool.storage.lookupPoolByName(pool.name));
   }
 
   /** The staged file's format: raw or qcow2 without a backing or external data file (which would read host files). */

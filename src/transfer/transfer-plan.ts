@@ -17,8 +17,11 @@ export interface TransferHost {
   session: TransferHostSession;
 }
 
-/** The libvirt calls a volume source needs: the source host's LibvirtClient.storage. */
-export type TransferVolumeStorage = Pick<StorageOperations, 'lookupPoolByName' | 'lookupVolumeByName' | 'volumePath'>;
+/**
+ * The libvirt calls a volume source or a pool destination needs (the host's LibvirtClient.storage): look up a
+ * volume's path, read a pool's description (its directory), and refresh a pool so it lists a file written into it.
+ */
+export type TransferVolumeStorage = Pick<StorageOperations, 'lookupPoolByName' | 'lookupVolumeByName' | 'volumePath' | 'poolXml' | 'refreshPool'>;
 
 export type TransferSource =
   | { kind: 'url'; url: string; headers?: Readonly<Record<string, string>> }
@@ -33,6 +36,8 @@ export interface TransferDestination {
   path: string;
   /** A cache path is named by its digest: a file already there is the image, with no further check. */
   cache?: boolean;
+  /** The path is a volume in this libvirt storage pool: the pool is refreshed once the file is in place, so libvirt lists it. */
+  pool?: { name: string; storage: TransferVolumeStorage };
 }
 
 export interface TransferLimits {

@@ -151,6 +151,7 @@ export const IMAGE_TRANSFER_REASONS = {
   Failed: 'Failed',
   HostNotFound: ERROR_REASONS.HostNotFound,
   SecretNotFound: 'SecretNotFound',
+  PoolNotFound: 'PoolNotFound',
   WaitingForSlot: 'WaitingForSlot',
   FileWritten: 'FileWritten',
   FileRenamed: 'FileRenamed',

@@ -7,7 +7,9 @@
  *
  * Outcomes: a plan; `waiting` (a Host or the headers Secret does not exist, named in the message: the transfer stays
  * Pending, re-checked on a Host change and periodically); or a terminal OperatorError (InvalidSpecError, SchemeNotAllowedError) for a spec
- * this operator cannot carry out. Refused by name: destination `pool` (not supported yet), a URL source without
+ * this operator cannot carry out. A destination `pool` is a volume named after the ImageTransfer in that libvirt
+ * pool's directory (a pool that does not exist waits, named; one whose volumes are not files is refused). Refused by
+ * name: a URL source without
  * `digest` (a host or volume source without one has it computed on its host by the engine, and then every
  * destination needs a path), and `format` with a destination in the image cache (a cache file is named by the source's digest, so it must hold
  * the source's bytes; conversion, qemu-img on the destination, is for destinations with a path).
@@ -21,6 +23,8 @@ import type { TransferConfig } from '../../config/types.js';
 import { InvalidSpecError } from '../../errors/invalid-spec-error.js';
 import type { AuditResourceRef } from '../../security/audit-record.js';
 import { cachePath, checkSourceAllowed, parseDigest, type TransferDestination, type TransferPlan, type TransferSource } from '../../transfer/transfer-plan.js';
+import { isLibvirtNotFound } from '../../libvirt/libvirt-error.js';
+import { parsePoolXml } from '../../libvirt/storage-xml.js';
 import type { TransferHostAccess } from './transfer-hosts.js';
 
 /** Attempts per destination for retryable failures: unreachable hosts and stalls are retried (with the engine's capped backoff) until they recover or the transfer is deleted. */
@@ -44,7 +48,15 @@ export function auditRef(transfer: ImageTransfer): AuditResourceRef {
 }
 
 /** The destination Host names and paths, without touching any host (also what the finalizer cleans up). */
-export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInputs, 'hosts' | 'config'>, sha256: string | undefined): Array<{ host: string; path: string; cache: boolean }> {
+/** Where a destination goes: its path; for a pool destination, the pool (its path is found through libvirt). */
+export interface DestinationTarget {
+  host: string;
+  path: string;
+  cache: boolean;
+  pool?: string;
+}
+
+export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInputs, 'hosts' | 'config'>, sha256: string | undefined): DestinationTarget[] {
   const { spec } = transfer;
   const started = transfer.status?.destinations?.filter((d) => d.path !== undefined);
   if (spec.hostSelector !== undefined && started !== undefined && started.length > 0) {
@@ -54,7 +66,7 @@ export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInp
     .filter((host) => matchesLabelSelector(spec.hostSelector ?? {}, host.metadata?.labels))
     .map((host) => ({ host: host.metadata?.name ?? '' }));
   return listed.map((destination, index) => {
-    if (destination.pool !== undefined) throw new InvalidSpecError(`spec.destinations[${index}].pool`, 'storage pool destinations are not supported yet; give a path, or neither for the host image cache');
+    if (destination.pool !== undefined) return { host: destination.host, path: '', cache: false, pool: destination.pool };
     if (destination.path !== undefined) return { host: destination.host, path: destination.path, cache: false };
     if (sha256 === undefined) {
       const field = spec.destinations === undefined ? 'spec.hostSelector' : `spec.destinations[${index}]`;
@@ -84,7 +96,12 @@ export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs):
   if (spec.format !== undefined && targets.some((target) => target.cache)) {
     throw new InvalidSpecError('spec.format', 'format conversion needs a path on every destination: the image cache keeps the source\'s bytes under its digest');
   }
-  const destinations: TransferDestination[] = targets.map((target) => ({ host: inputs.access.host(target.host), path: target.path, cache: target.cache }));
+  const pools = await resolvePools(transfer, targets, inputs);
+  if (pools.kind === 'waiting') return pools;
+  const destinations: TransferDestination[] = targets.map((target, index) => ({
+    host: inputs.access.host(target.host), path: pools.paths[index] ?? target.path, cache: target.cache,
+    ...(target.pool === undefined ? {} : { pool: { name: target.pool, storage: inputs.access.storage(target.host) } }),
+  }));
   const bandwidth = spec.bandwidthLimit === undefined ? inputs.config.bandwidthLimitBytesPerSecond : quantityToBytes('spec.bandwidthLimit', spec.bandwidthLimit);
   const plan: TransferPlan = {
     source,
@@ -103,6 +120,38 @@ export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs):
 }
 
 type Waiting = PlanOutcome & { kind: 'waiting' };
+
+/** Pool types whose volumes are files in the pool's target directory. */
+const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
+
+/**
+ * The path of each pool destination: `<pool directory>/<transfer name>` (the volume is named after the
+ * ImageTransfer), read from the pool's description through the Host's libvirt connection. A pool that does not
+ * exist (yet) waits, named; a pool whose volumes are not files is refused.
+ */
+async function resolvePools(transfer: ImageTransfer, targets: readonly DestinationTarget[], inputs: PlanInputs): Promise<{ kind: 'paths'; paths: Array<string | undefined> } | Waiting> {
+  const paths: Array<string | undefined> = [];
+  for (const [index, target] of targets.entries()) {
+    if (target.pool === undefined) {
+      paths.push(undefined);
+      continue;
+    }
+    const storage = inputs.access.storage(target.host);
+    let xml: string;
+    try {
+      xml = await storage.poolXml(await storage.lookupPoolByName(target.pool));
+    } catch (error) {
+      if (!isLibvirtNotFound(error)) throw error;
+      return { kind: 'waiting', reason: IMAGE_TRANSFER_REASONS.PoolNotFound, message: `storage pool ${target.pool} (spec.destinations[${index}].pool) does not exist on Host ${target.host}` };
+    }
+    const pool = parsePoolXml(xml);
+    if (!FILE_POOL_TYPES.has(pool.type) || pool.targetPath === undefined) {
+      throw new InvalidSpecError(`spec.destinations[${index}].pool`, `storage pool ${target.pool} on Host ${target.host} is of type ${pool.type}; only pools of files (${[...FILE_POOL_TYPES].join(', ')}) take an image`);
+    }
+    paths.push(`${pool.targetPath.replace(/\/+$/, '')}/${transfer.metadata?.name ?? ''}`);
+  }
+  return { kind: 'paths', paths };
+}
 
 async function planSource(transfer: ImageTransfer, inputs: PlanInputs): Promise<TransferSource | Waiting> {
   const { source } = transfer.spec;

@@ -11,7 +11,7 @@ import type { TransferHost, TransferVolumeStorage } from '../../transfer/transfe
 export interface TransferHostAccess {
   /** The engine's view of a Host, by name; connects lazily. */
   host(hostName: string): TransferHost;
-  /** The libvirt storage calls a volume source on this Host needs; connects lazily. */
+  /** The libvirt storage calls a volume source or a pool destination on this Host needs; connects lazily. */
   storage(hostName: string): TransferVolumeStorage;
 }
 
@@ -33,6 +33,8 @@ export function transferHostAccessOver(connections: Pick<HostConnections, 'open'
         lookupPoolByName: async (pool) => (await storage()).lookupPoolByName(pool),
         lookupVolumeByName: async (pool, volume) => (await storage()).lookupVolumeByName(pool, volume),
         volumePath: async (volume) => (await storage()).volumePath(volume),
+        poolXml: async (pool) => (await storage()).poolXml(pool),
+        refreshPool: async (pool, options) => (await storage()).refreshPool(pool, options),
       };
     },
   };

@@ -58,6 +58,14 @@ export class StorageOperations {
     return this.session.call(RemoteProcedure.StoragePoolLookupByName, (writer) => writeString(writer, name), readStoragePool);
   }
 
+  /** The pool's description (storage-xml.ts parsePoolXml reads it: type, target path, sizes). */
+  poolXml(pool: StoragePoolRef): Promise<string> {
+    return this.session.call(RemoteProcedure.StoragePoolGetXmlDesc, (writer) => {
+      writeStoragePool(writer, pool);
+      writer.uint(0);
+    }, readString);
+  }
+
   /** Defines a pool; its record names the pool once libvirtd has answered with it. */
   definePoolXml(xml: string, options: AuditedCallOptions = {}): Promise<StoragePoolRef> {
     const args = xmlArguments(xml);

@@ -59,6 +59,7 @@ export const RemoteProcedure = {
   StoragePoolCreate: 78,
   StoragePoolRefresh: 83,
   StoragePoolLookupByName: 84,
+  StoragePoolGetXmlDesc: 88,
   StorageVolCreateXml: 93,
   StorageVolDelete: 94,
   StorageVolLookupByName: 95,

@@ -146,6 +146,15 @@ describe('[REQ-01][REQ-04] ImageTransfers end to end: kubectl, the operator proc
     expect(await hostDigest(hosts[1]!, copy)).to.equal(sha256(small));
   });
 
+  it('into a storage pool: a volume named after the transfer in the pool\'s directory, listed by libvirt', async () => {
+    await apply('pooled', { source: { url: { url: images.url('/small.raw') } }, digest: `sha256:${sha256(small)}`, destinations: [{ host: 'hv1', pool: 'default' }] });
+    const done = await waitFor('pooled', 'Succeeded', (t) => t.status?.phase === 'Succeeded');
+    expect(done.status?.destinations?.map((d) => d.path)).to.deep.equal(['/var/lib/libvirt/images/pooled']);
+    expect(await hostDigest(hosts[1]!, '/var/lib/libvirt/images/pooled')).to.equal(sha256(small));
+    const { stdout } = await hosts[1]!.virsh(['vol-path', '--pool', 'default', 'pooled']);
+    expect(stdout.trim()).to.equal('/var/lib/libvirt/images/pooled');
+  });
+
   it('a wrong digest: Failed with Verified=False (DigestMismatch), nothing under the final name, no .part left', async () => {
     const wrong = 'e'.repeat(64);
     await apply('wrong', { source: { url: { url: images.url('/small.raw') } }, digest: `sha256:${wrong}`, destinations: [{ host: 'hv0' }, { host: 'hv1', path: '/var/lib/virtfleet/other/wrong.raw' }] });

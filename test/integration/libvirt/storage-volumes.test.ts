@@ -5,7 +5,7 @@ import type { LibvirtClient } from '../../../src/libvirt/libvirt-client.js';
 import { LibvirtError } from '../../../src/libvirt/libvirt-error.js';
 import { PoolCreateFlags } from '../../../src/libvirt/operations/storage-operations.js';
 import type { StoragePoolRef, StorageVolRef } from '../../../src/libvirt/rpc/remote-types.js';
-import { buildDirPoolXml, buildVolumeXml } from '../../../src/libvirt/storage-xml.js';
+import { buildDirPoolXml, buildVolumeXml, parsePoolXml } from '../../../src/libvirt/storage-xml.js';
 import type { AuditRecord } from '../../../src/security/audit-record.js';
 import { startLibvirtHosts, uniqueName, type LibvirtTestFleet, type LibvirtTestHost } from './libvirt-test-target.js';
 
@@ -64,6 +64,7 @@ describe('[REQ-03] libvirt over ssh: storage pools and volumes on a container ho
     expect((await target.virsh(['pool-info', poolName])).stdout).to.match(/State:\s+running/);
     expect(await client.storage.lookupPoolByName(poolName)).to.deep.equal(pool);
     expect((await client.storage.listPools()).map((listed) => listed.name)).to.include(poolName);
+    expect(parsePoolXml(await client.storage.poolXml(pool)), 'its description, read back').to.include({ name: poolName, type: 'dir', targetPath: poolPath });
     const audited = libvirtRecordsAfter(target, auditedBefore);
     expect(audited.map((record) => [record.action, record.outcome, record.host])).to.deep.equal([
       ['libvirt.pool.define', 'success', target.host.name],

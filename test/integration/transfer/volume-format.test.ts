@@ -57,6 +57,22 @@ describe('[REQ-04] image transfer from a libvirt volume, and qcow2 converted to 
     expect(result.destinations[0]!.message).to.include('volume default/missing.raw');
   });
 
+  it('writes into a storage pool and refreshes it, so libvirt lists the new volume at that path', async () => {
+    const digest = await hostDigest(fleet.hosts[0]!, `${dir}/image.qcow2`);
+    const pool = await libvirt.storage.lookupPoolByName('default');
+    const before = (await libvirt.storage.listVolumes(pool)).map((volume) => volume.name);
+    const path = `${POOL_DIR}/pooled-${Date.now().toString(36)}`;
+    const result = await startTransfer({
+      source: { kind: 'host', host: fleet.transferHosts[0]!, path: `${dir}/image.qcow2` },
+      destinations: [{ host: fleet.transferHosts[0]!, path, pool: { name: 'default', storage: libvirt.storage } }], sha256: digest, limits,
+    }, fleet.deps).done;
+    expect(result.phase, JSON.stringify(result)).to.equal('Succeeded');
+    const name = path.slice(POOL_DIR.length + 1);
+    expect(before).to.not.include(name);
+    expect(await libvirt.storage.volumePath(await libvirt.storage.lookupVolumeByName(pool, name))).to.equal(path);
+    expect(await hostDigest(fleet.hosts[0]!, path)).to.equal(digest);
+  });
+
   it('converts a qcow2 source to raw with qemu-img on the destination after checking the source digest', async () => {
     const digest = await hostDigest(fleet.hosts[0]!, `${dir}/image.qcow2`);
     const result = await startTransfer(fromHost(`${dir}/image.qcow2`, digest, `${dir}/converted.raw`, 'raw'), fleet.deps).done;

@@ -151,7 +151,7 @@ describe('[REQ-01][REQ-04] ImageTransfer reconciler: plan, start, report, and a 
 
   for (const [title, spec, reason, fragment] of [
     ['a URL scheme outside allowedUrlSchemes', { source: { url: { url: 'file:///etc/passwd' } } }, 'SchemeNotAllowed', 'allowedUrlSchemes is [https, http]'],
-    ['a storage pool destination', { destinations: [{ host: 'hv1', pool: 'default' }] }, 'InvalidSpec', 'spec.destinations[0].pool'],
+    ['a host source without a digest into the image cache', { source: { host: { name: 'hv1', path: '/a.raw' } }, digest: undefined }, 'InvalidSpec', 'spec.destinations[0]'],
     ['a format conversion into the image cache', { format: 'qcow2' }, 'InvalidSpec', 'spec.format'],
   ] as const) {
     it(`refuses ${title}: Failed with ${reason}, no job, no retry`, async () => {

@@ -74,4 +74,17 @@ describe('[REQ-01][REQ-04] ImageTransfer plan: destinations, cache paths, limits
     expect(refusals[1]).to.contain('spec.hostSelector').and.contain('needs a path');
     expect(refusals[2]).to.contain('spec.digest').and.contain('URL source');
   });
+
+  it('a pool destination is a volume named after the transfer in the pool\'s directory; a missing pool waits, named; a pool not of files is refused', async () => {
+    const planInputs = inputs();
+    const access = planInputs.access as FakeTransferHosts;
+    access.pools.set('hv1/images', "<pool type='dir'><name>images</name><target><path>/srv/pool/</path></target></pool>");
+    access.pools.set('hv1/lvm', "<pool type='logical'><name>lvm</name><target><path>/dev/vg0</path></target></pool>");
+    const planned = await planTransfer(transferObject('debian', { destinations: [{ host: 'hv1', pool: 'images' }, { host: 'hv2', path: '/x.raw' }] }), planInputs);
+    expect(planned.kind === 'plan' && planned.plan.destinations.map((d) => [d.path, d.cache, d.pool?.name])).to.deep.equal([['/srv/pool/debian', false, 'images'], ['/x.raw', false, undefined]]);
+    const missing = await planTransfer(transferObject('debian', { destinations: [{ host: 'hv1', pool: 'nope' }] }), planInputs);
+    expect(missing).to.deep.equal({ kind: 'waiting', reason: 'PoolNotFound', message: 'storage pool nope (spec.destinations[0].pool) does not exist on Host hv1' });
+    const refused = await planTransfer(transferObject('debian', { destinations: [{ host: 'hv1', pool: 'lvm' }] }), planInputs).catch((error: unknown) => String(error));
+    expect(refused).to.contain('spec.destinations[0].pool').and.contain('type logical');
+  });
 });

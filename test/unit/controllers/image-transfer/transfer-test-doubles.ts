@@ -16,6 +16,8 @@ import type { DestinationProgress, TransferProgress } from '../../../../src/tran
 import { overallBytes, overallPhase } from '../../../../src/transfer/transfer-progress.js';
 import type { TransferHost, TransferPlan, TransferVolumeStorage } from '../../../../src/transfer/transfer-plan.js';
 import type { ExecResult } from '../../../../src/ssh/remote-process.js';
+import { LibvirtError, LibvirtErrorCode } from '../../../../src/libvirt/libvirt-error.js';
+import type { StoragePoolRef } from '../../../../src/libvirt/rpc/remote-types.js';
 import { InMemoryResources } from '../../support/in-memory-resources.js';
 
 export const DIGEST_HEX = 'ab'.repeat(32);
@@ -101,9 +103,17 @@ export class FakeTransferHosts implements TransferHostAccess {
     return { name, session: { exec, spawn: async () => { throw new Error('spawn not used'); } } };
   }
 
+  /** Storage pools by `<host>/<pool>`: their libvirt description. */
+  readonly pools = new Map<string, string>();
+
   storage(name: string): TransferVolumeStorage {
     const unused = async (): Promise<never> => { throw new Error(`${name}: libvirt storage not used by the controller's own steps`); };
-    return { lookupPoolByName: unused, lookupVolumeByName: unused, volumePath: unused };
+    const lookupPoolByName = async (pool: string): Promise<StoragePoolRef> => {
+      if (!this.pools.has(`${name}/${pool}`)) throw new LibvirtError('StoragePoolLookupByName', { code: LibvirtErrorCode.NoStoragePool, domain: 18, message: `no pool ${pool}`, level: 2 });
+      return { name: pool, uuid: `uuid-${pool}` };
+    };
+    const poolXml = async (pool: StoragePoolRef): Promise<string> => this.pools.get(`${name}/${pool.name}`)!;
+    return { lookupPoolByName, poolXml, lookupVolumeByName: unused, volumePath: unused, refreshPool: unused };
   }
 }
 
