@@ -125,6 +125,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     config: config.transfer,
     workers: config.controller.workers.imageTransfer,
     commandTimeoutMs: config.ssh.commandTimeoutMs,
+    registry,
   });
 
   let running = true;

@@ -5,8 +5,10 @@
  * (src/hosts/host-transfer-slots.ts), and the ImageTransferReconciler. Headers Secrets are read on demand from the
  * transfer's namespace, never cached. When the controller stops (operator shutdown, or leadership lost) the running
  * jobs stop and keep their staged files, so the next leader resumes them instead of two processes writing at once.
+ * With a metrics registry, every job's progress also feeds the transfer metrics (transfer-metrics.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
 import { map } from 'rxjs';
 import type { Host } from '../../api/v1alpha1/host.js';
 import type { ImageTransfer } from '../../api/v1alpha1/image-transfer.js';
@@ -26,7 +28,8 @@ import { startTransfer } from '../../transfer/transfer-job.js';
 import { ImageTransferReconciler } from './image-transfer-reconciler.js';
 import type { TransferEventSink } from './transfer-events.js';
 import type { TransferHostAccess } from './transfer-hosts.js';
-import { TransferJobs } from './transfer-jobs.js';
+import { PROGRESS_INTERVAL_MS, TransferJobs } from './transfer-jobs.js';
+import { TransferMetrics } from './transfer-metrics.js';
 
 export const IMAGE_TRANSFER_CONTROLLER_NAME = 'image-transfer';
 
@@ -44,6 +47,8 @@ export interface ImageTransferControllerOptions {
   workers: number;
   commandTimeoutMs: number;
   recheckIntervalMs?: number;
+  /** Where the transfer metrics (transfer-metrics.ts) are registered; none without it. */
+  registry?: Registry;
 }
 
 export interface RegisteredImageTransferController {
@@ -54,7 +59,8 @@ export interface RegisteredImageTransferController {
 export function registerImageTransferController(options: ImageTransferControllerOptions): RegisteredImageTransferController {
   const { manager, hosts } = options;
   const transfers = imageTransferInformer(manager);
-  const jobs = new TransferJobs(options.clock);
+  const metrics = options.registry === undefined ? undefined : new TransferMetrics(options.registry, transfers.store);
+  const jobs = new TransferJobs(options.clock, PROGRESS_INTERVAL_MS, metrics && ((previous, progress) => metrics.observe(previous, progress)));
   const slots = new HostTransferSlots(options.config.concurrency);
   const reconciler = new ImageTransferReconciler({
     transfers: new CustomResourceClient<ImageTransfer>(options.kubeConfig, IMAGE_TRANSFER_RESOURCE),

@@ -40,7 +40,12 @@ export class TransferJobs {
   private readonly timers = new Map<string, TimerHandle>();
   private readonly lastWake = new Map<string, number>();
 
-  constructor(private readonly clock: Clock, private readonly minIntervalMs = PROGRESS_INTERVAL_MS) {}
+  /** `observe` hears every job's progress with the snapshot before it (metrics). */
+  constructor(
+    private readonly clock: Clock,
+    private readonly minIntervalMs = PROGRESS_INTERVAL_MS,
+    private readonly observe?: (previous: TransferProgress | undefined, progress: TransferProgress) => void,
+  ) {}
 
   get(key: string): RunningTransfer | undefined {
     return this.running.get(key);
@@ -52,7 +57,10 @@ export class TransferJobs {
       uid, job, startedAt: this.clock.now(), base, rateBytesPerSecond: 0, statusWrittenAt: -Infinity, samples: [], subscription: undefined as unknown as Subscription,
     };
     this.running.set(key, entry);
+    let previous: TransferProgress | undefined;
     entry.subscription = job.progress$.subscribe((progress) => {
+      this.observe?.(previous, progress);
+      previous = progress;
       this.sample(entry, progress);
       this.wake(key);
     });

@@ -128,6 +128,10 @@ describe('[REQ-01][REQ-04] ImageTransfers end to end: kubectl, the operator proc
     // Like kube-apiserver's CRD table convertor, a column shows the first value its JSONPath finds.
     expect(table).to.match(/small\s+Succeeded\s+100%\s+hv0\s/);
     expect(await ok(['-n', APPS, 'describe', 'it', 'small'])).to.match(/Normal\s+FileRenamed\s+.*hv0: renamed/);
+    const metrics = await (await fetch(`http://${operator?.healthAddress}/metrics`)).text();
+    expect(metrics).to.contain(`virtfleet_image_transfer_sent_bytes_total{host="hv0"} ${small.length}`);
+    expect(metrics).to.contain('virtfleet_image_transfer_destination_results_total{host="hv1",result="Succeeded"} 1');
+    expect(metrics).to.match(/virtfleet_image_transfers\{phase="Succeeded"\} [1-9]/);
   });
 
   it('the same digest again is a no-op: Succeeded with zero bytes sent', async () => {
