@@ -66,6 +66,7 @@ export class DestinationStage {
   private freshStart = false;
   private prefix: KeptPrefix | undefined;
   private reportedSent = 0;
+  private resumedFrom = 0;
 
   constructor(
     readonly destination: TransferDestination,
@@ -112,11 +113,20 @@ export class DestinationStage {
     await this.fileAction('file.write', { path: this.part, sizeBytes: this.header.sizeBytes, keptBytes: keep }, () =>
       this.run(shArgv(STAGE_SCRIPT, [this.part, this.manifest, this.header.sizeBytes, keep]), signal, formatHeader(this.header) + keptText));
     this.partBytes = keep;
+    this.resumedFrom = keep;
     this.entries.clear();
     this.freshStart = keep === 0;
     this.prefix = verified.prefix;
     for (const entry of kept) this.entries.set(entry.index, entry.digest);
     return { present: false, resumeIndex, resumeBytes: keep };
+  }
+
+  /**
+   * Where this attempt resumed: the end of the bytes kept on the host, or the start of the chunk whose kept first
+   * part proved unlike the source (that chunk is sent again whole).
+   */
+  get resumedFromBytes(): number {
+    return this.resumedFrom;
   }
 
   /** Starts the writer for this attempt. */
@@ -147,10 +157,14 @@ export class DestinationStage {
     this.prefix = undefined;
     const keptLength = prefix.end - chunk.offset;
     if (!chunk.data) {
+      this.resumedFrom = chunk.offset;
       const zeros = Buffer.alloc(chunk.length);
       return [{ ...chunk, data: zeros }, sha256(zeros)];
     }
-    if (sha256(chunk.data.subarray(0, keptLength)) !== prefix.sha256) return [chunk, digest];
+    if (sha256(chunk.data.subarray(0, keptLength)) !== prefix.sha256) {
+      this.resumedFrom = chunk.offset;
+      return [chunk, digest];
+    }
     return [{ index: chunk.index, offset: prefix.end, length: chunk.length - keptLength, data: chunk.data.subarray(keptLength) }, digest];
   }
 

@@ -90,6 +90,7 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
         stage: stages[index]!,
         resumeIndex,
         onChunk: (placed, sent) => {
+          progress.resumedFromBytes = Math.min(progress.resumedFromBytes, stages[index]!.resumedFromBytes);
           progress.bytesTransferred = Math.max(progress.bytesTransferred, placed);
           progress.bytesSent += sent;
           sourceStats = { ...source.stats };
