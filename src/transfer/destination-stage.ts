@@ -23,7 +23,7 @@ import type { AuditContext } from '../ssh/remote-process.js';
 import { chunkCount, formatEntry, formatHeader, formatPartial, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader, type ParsedManifest } from './chunk-manifest.js';
 import type { ImageDigests } from './chunk-hasher.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { CHUNK_READER_PERL, chunkRunLines, COMMIT_SCRIPT, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, HASH_RANGE_SCRIPT, INFO_ARGV, MAP_ARGV, MEASURE_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { CHUNK_READER_PERL, chunkRunLines, COMMIT_SCRIPT, consecutiveRuns, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, HASH_RANGE_SCRIPT, INFO_ARGV, MAP_ARGV, MEASURE_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
 import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
 import type { ImageFormat, TransferDestination } from './transfer-plan.js';
@@ -274,7 +274,7 @@ export class DestinationStage {
     const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK);
     const start = entries.length * this.header.chunkSizeBytes;
     const [output, prefixOutput] = await Promise.all([
-      data.length === 0 ? '' : this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, CHUNK_READER_PERL]), signal, chunkRunLines(data.map((e) => e.index)), 0),
+      data.length === 0 ? '' : this.run(shArgv(HASH_CHUNKS_SCRIPT, [this.part, this.header.chunkSizeBytes, CHUNK_READER_PERL]), signal, chunkRunLines(consecutiveRuns(data.map((e) => e.index))), 0),
       partialEnd === undefined ? undefined : this.run(shArgv(HASH_RANGE_SCRIPT, [this.part, start, partialEnd - start]), signal, undefined, 0),
     ]);
     const hashes = output.split('\n').map((line) => line.slice(0, 64));
@@ -298,7 +298,7 @@ export class DestinationStage {
     }
     const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK).map((entry) => entry.index);
     const [hashed, map] = await Promise.all([
-      this.run(shArgv(HASH_DATA_SCRIPT, [this.part, this.header.chunkSizeBytes, CHUNK_READER_PERL]), signal, chunkRunLines(data), 0),
+      this.run(shArgv(HASH_DATA_SCRIPT, [this.part, this.header.chunkSizeBytes, CHUNK_READER_PERL]), signal, chunkRunLines(consecutiveRuns(data)), 0),
       this.run(MAP_ARGV(this.part), signal, undefined, 0),
     ]);
     if (hashed.slice(0, 64) !== dataSha256) return false;

@@ -6,7 +6,7 @@
  */
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
-import { CHUNK_READER_PERL, READ_CHUNKS_SCRIPT, shArgv } from './remote-scripts.js';
+import { CHUNK_READER_PERL, chunkRunLines, READ_CHUNKS_SCRIPT, shArgv, type ChunkRun } from './remote-scripts.js';
 import type { ChunkMemory } from './chunk-memory.js';
 import { rechunk, type OpenedSource, type SourceChunk, type SourceStats } from './source-chunks.js';
 import type { TransferHost } from './transfer-plan.js';
@@ -36,8 +36,8 @@ export function dataExtents(mapJson: string): Extent[] {
 }
 
 /** Runs of chunk indices [first, end) that touch a data extent; chunks outside every run are holes. */
-export function dataChunkRuns(extents: readonly Extent[], chunkSizeBytes: number): Array<{ first: number; end: number }> {
-  const runs: Array<{ first: number; end: number }> = [];
+export function dataChunkRuns(extents: readonly Extent[], chunkSizeBytes: number): ChunkRun[] {
+  const runs: ChunkRun[] = [];
   for (const extent of extents) {
     const first = Math.floor(extent.start / chunkSizeBytes);
     const end = Math.ceil((extent.start + extent.length) / chunkSizeBytes);
@@ -91,7 +91,7 @@ async function* readRuns(
     const argv = shArgv(READ_CHUNKS_SCRIPT, [path, chunkSizeBytes, CHUNK_READER_PERL]);
     const local = new AbortController();
     const reader = await host.session.spawn(argv, { signal: AbortSignal.any([signal, local.signal]), audit, timeoutMs: 0 });
-    reader.stdin.end(runs.map((run) => `${run.first} ${run.end}\n`).join(''));
+    reader.stdin.end(chunkRunLines(runs));
     if (runs[0]!.first > 0) stats.rangedReads += 1;
     const stderr: Buffer[] = [];
     reader.stderr.on('data', (piece: Buffer) => stderr.push(piece));

@@ -68,16 +68,26 @@ while (my $line = <STDIN>) {
   }
 }`;
 
-/** Chunk indices (ascending) as CHUNK_READER_PERL's stdin: one `<first> <end>` line per run of consecutive chunks. */
-export function chunkRunLines(indices: readonly number[]): string {
-  const lines: string[] = [];
-  for (let at = 0; at < indices.length;) {
-    let end = at + 1;
-    while (end < indices.length && indices[end] === indices[end - 1]! + 1) end++;
-    lines.push(`${indices[at]} ${indices[end - 1]! + 1}\n`);
-    at = end;
+/** Chunks first..end-1 of a file. */
+export interface ChunkRun {
+  first: number;
+  end: number;
+}
+
+/** CHUNK_READER_PERL's stdin: one `<first> <end>` line per run. */
+export function chunkRunLines(runs: readonly ChunkRun[]): string {
+  return runs.map((run) => `${run.first} ${run.end}\n`).join('');
+}
+
+/** Ascending chunk indices as runs of consecutive chunks. */
+export function consecutiveRuns(indices: readonly number[]): ChunkRun[] {
+  const runs: ChunkRun[] = [];
+  for (const index of indices) {
+    const last = runs.at(-1);
+    if (last?.end === index) last.end += 1;
+    else runs.push({ first: index, end: index + 1 });
   }
-  return lines.join('');
+  return runs;
 }
 
 /** `map file`: the file's data extents (SEEK_DATA/SEEK_HOLE) as JSON; everything else reads as zeros. */

@@ -1,17 +1,19 @@
 /**
  * [REQ-04] The digest of a host or volume source whose plan names none: `openssl dgst -sha256` of the file on its
- * own host, before the first attempt (a URL source always comes with its digest). Every later step checks against
+ * own host, before the first attempt (a URL source must come with its digest: refused here). Every later step checks against
  * it exactly as against a digest from the spec, and a job started again (a restart) computes it again, so staged
  * files of a source that changed in between no longer match their manifests and are not resumed.
  */
 import { CommandFailedError } from '../errors/command-failed-error.js';
+import { InvalidSpecError } from '../errors/invalid-spec-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
 import { DIGEST_ARGV } from './remote-scripts.js';
 import type { TransferSource } from './transfer-plan.js';
 import { SourceNotFoundError } from './transfer-errors.js';
 import { volumeFilePath } from './volume-source.js';
 
-export async function sourceDigest(source: Exclude<TransferSource, { kind: 'url' }>, audit: AuditContext, signal: AbortSignal): Promise<string> {
+export async function sourceDigest(source: TransferSource, audit: AuditContext, signal: AbortSignal): Promise<string> {
+  if (source.kind === 'url') throw new InvalidSpecError('sha256', 'a URL source needs its digest');
   const path = source.kind === 'host' ? source.path : await volumeFilePath(source);
   const label = `${source.host.name}:${path}`;
   const stat = await source.host.session.exec(['test', '-f', path], { signal, audit });

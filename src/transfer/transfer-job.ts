@@ -10,6 +10,7 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { sleep, type Clock } from '../time/clock.js';
 import { isRetryable, OperatorError } from '../errors/operator-error.js';
 import type { AuditSink } from '../security/audit-log.js';
+import type { AuditContext } from '../ssh/remote-process.js';
 import { resumeOffset, type ManifestHeader } from './chunk-manifest.js';
 import { DestinationStage } from './destination-stage.js';
 import { fanOut, type FanOutTarget } from './fan-out.js';
@@ -17,7 +18,6 @@ import { openHostSource } from './host-source.js';
 import { openHttpSource } from './http-source.js';
 import { openVolumeSource } from './volume-source.js';
 import { sourceDigest } from './source-digest.js';
-import { InvalidSpecError } from '../errors/invalid-spec-error.js';
 import type { OpenedSource } from './source-chunks.js';
 import { TransferCancelledError } from './transfer-errors.js';
 import { overallBytes, overallPhase, type DestinationProgress, type TransferProgress } from './transfer-progress.js';
@@ -71,7 +71,7 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
     let source: OpenedSource;
     let digest: string;
     try {
-      digest = sha256 ??= await digestOfSource(plan, stop.signal);
+      digest = sha256 ??= await sourceDigest(plan.source, auditOf(plan), stop.signal);
       source = await openSource(plan, stop.signal);
     } catch (error) {
       for (const index of pending) {
@@ -188,11 +188,9 @@ export function startTransfer(plan: TransferPlan, deps: TransferEngineDeps): Tra
   };
 }
 
-/** The digest of a plan without one (a host or volume source), computed on the source host. */
-function digestOfSource(plan: TransferPlan, signal: AbortSignal): Promise<string> {
-  const source = plan.source;
-  if (source.kind === 'url') return Promise.reject(new InvalidSpecError('sha256', 'a URL source needs its digest'));
-  return sourceDigest(source, plan.resource ? { resource: plan.resource } : {}, signal);
+/** What the audit records of the source's commands name as the resource. */
+function auditOf(plan: TransferPlan): AuditContext {
+  return plan.resource ? { resource: plan.resource } : {};
 }
 
 function openSource(plan: TransferPlan, signal: AbortSignal): Promise<OpenedSource> {
@@ -200,6 +198,5 @@ function openSource(plan: TransferPlan, signal: AbortSignal): Promise<OpenedSour
   if (source.kind === 'url') {
     return openHttpSource({ url: source.url, label: describeSource(source), ...(source.headers ? { headers: source.headers } : {}) }, signal);
   }
-  const audit = plan.resource ? { resource: plan.resource } : {};
-  return source.kind === 'host' ? openHostSource(source.host, source.path, audit, signal) : openVolumeSource(source, audit, signal);
+  return source.kind === 'host' ? openHostSource(source.host, source.path, auditOf(plan), signal) : openVolumeSource(source, auditOf(plan), signal);
 }

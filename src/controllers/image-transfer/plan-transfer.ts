@@ -8,11 +8,11 @@
  * Outcomes: a plan; `waiting` (a Host or the headers Secret does not exist, named in the message: the transfer stays
  * Pending, re-checked on a Host change and periodically); or a terminal OperatorError (InvalidSpecError, SchemeNotAllowedError) for a spec
  * this operator cannot carry out. A destination `pool` is a volume named after the ImageTransfer in that libvirt
- * pool's directory (a pool that does not exist waits, named; one whose volumes are not files is refused). Refused by
- * name: a URL source without
- * `digest` (a host or volume source without one has it computed on its host by the engine, and then every
- * destination needs a path), and `format` with a destination in the image cache (a cache file is named by the source's digest, so it must hold
- * the source's bytes; conversion, qemu-img on the destination, is for destinations with a path).
+ * pool's directory (a pool that does not exist waits, named; one whose volumes are not files is refused). Refused
+ * by name: a URL source without `digest` (a host or volume source without one has it computed on its host by the
+ * engine, and then every destination needs a path), and `format` with a destination in the image cache (a cache
+ * file is named by the source's digest, so it must hold the source's bytes; conversion, qemu-img on the
+ * destination, is for destinations with a path).
  */
 import { IMAGE_TRANSFER_REASONS } from '../../api/v1alpha1/condition.js';
 import type { Host } from '../../api/v1alpha1/host.js';
@@ -47,16 +47,16 @@ export function auditRef(transfer: ImageTransfer): AuditResourceRef {
   return { kind: 'ImageTransfer', name, ...(namespace === undefined ? {} : { namespace }), ...(uid === undefined ? {} : { uid }), ...(generation === undefined ? {} : { generation }) };
 }
 
-/** The destination Host names and paths, without touching any host (also what the finalizer cleans up). */
-/** Where a destination goes: its path; for a pool destination, the pool (its path is found through libvirt). */
-export interface DestinationTarget {
+/** Where a destination goes: its path; for a pool destination, the pool (its path is found through libvirt, resolvePools). */
+interface DestinationTarget {
   host: string;
   path: string;
   cache: boolean;
   pool?: string;
 }
 
-export function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInputs, 'hosts' | 'config'>, sha256: string | undefined): DestinationTarget[] {
+/** The destination Host names and paths, without touching any host (pool destinations get their path later). */
+function destinationTargets(transfer: ImageTransfer, inputs: Pick<PlanInputs, 'hosts' | 'config'>, sha256: string | undefined): DestinationTarget[] {
   const { spec } = transfer;
   const started = transfer.status?.destinations?.filter((d) => d.path !== undefined);
   if (spec.hostSelector !== undefined && started !== undefined && started.length > 0) {
@@ -96,10 +96,10 @@ export async function planTransfer(transfer: ImageTransfer, inputs: PlanInputs):
   if (spec.format !== undefined && targets.some((target) => target.cache)) {
     throw new InvalidSpecError('spec.format', 'format conversion needs a path on every destination: the image cache keeps the source\'s bytes under its digest');
   }
-  const pools = await resolvePools(transfer, targets, inputs);
-  if (pools.kind === 'waiting') return pools;
-  const destinations: TransferDestination[] = targets.map((target, index) => ({
-    host: inputs.access.host(target.host), path: pools.paths[index] ?? target.path, cache: target.cache,
+  const resolved = await resolvePools(transfer, targets, inputs);
+  if (!Array.isArray(resolved)) return resolved;
+  const destinations: TransferDestination[] = resolved.map((target) => ({
+    host: inputs.access.host(target.host), path: target.path, cache: target.cache,
     ...(target.pool === undefined ? {} : { pool: { name: target.pool, storage: inputs.access.storage(target.host) } }),
   }));
   const bandwidth = spec.bandwidthLimit === undefined ? inputs.config.bandwidthLimitBytesPerSecond : quantityToBytes('spec.bandwidthLimit', spec.bandwidthLimit);
@@ -125,15 +125,15 @@ type Waiting = PlanOutcome & { kind: 'waiting' };
 const FILE_POOL_TYPES = new Set(['dir', 'fs', 'netfs']);
 
 /**
- * The path of each pool destination: `<pool directory>/<transfer name>` (the volume is named after the
- * ImageTransfer), read from the pool's description through the Host's libvirt connection. A pool that does not
- * exist (yet) waits, named; a pool whose volumes are not files is refused.
+ * The targets with the path of each pool destination filled in: `<pool directory>/<transfer name>` (the volume is
+ * named after the ImageTransfer), read from the pool's description through the Host's libvirt connection. A pool
+ * that does not exist (yet) waits, named; a pool whose volumes are not files is refused.
  */
-async function resolvePools(transfer: ImageTransfer, targets: readonly DestinationTarget[], inputs: PlanInputs): Promise<{ kind: 'paths'; paths: Array<string | undefined> } | Waiting> {
-  const paths: Array<string | undefined> = [];
+async function resolvePools(transfer: ImageTransfer, targets: readonly DestinationTarget[], inputs: PlanInputs): Promise<DestinationTarget[] | Waiting> {
+  const resolved: DestinationTarget[] = [];
   for (const [index, target] of targets.entries()) {
     if (target.pool === undefined) {
-      paths.push(undefined);
+      resolved.push(target);
       continue;
     }
     const storage = inputs.access.storage(target.host);
@@ -148,9 +148,9 @@ async function resolvePools(transfer: ImageTransfer, targets: readonly Destinati
     if (!FILE_POOL_TYPES.has(pool.type) || pool.targetPath === undefined) {
       throw new InvalidSpecError(`spec.destinations[${index}].pool`, `storage pool ${target.pool} on Host ${target.host} is of type ${pool.type}; only pools of files (${[...FILE_POOL_TYPES].join(', ')}) take an image`);
     }
-    paths.push(`${pool.targetPath.replace(/\/+$/, '')}/${transfer.metadata?.name ?? ''}`);
+    resolved.push({ ...target, path: `${pool.targetPath.replace(/\/+$/, '')}/${transfer.metadata?.name ?? ''}` });
   }
-  return { kind: 'paths', paths };
+  return resolved;
 }
 
 async function planSource(transfer: ImageTransfer, inputs: PlanInputs): Promise<TransferSource | Waiting> {

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHUNK_READER_PERL, chunkRunLines, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, READ_CHUNKS_SCRIPT, shArgv } from '../../../src/transfer/remote-scripts.js';
+import { CHUNK_READER_PERL, chunkRunLines, consecutiveRuns, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, READ_CHUNKS_SCRIPT, shArgv } from '../../../src/transfer/remote-scripts.js';
 
 const CHUNK = 3 * 1024 * 1024 + 17;
 const sha256 = (...parts: Buffer[]): string => parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest('hex');
@@ -15,7 +15,7 @@ async function run(script: string, file: string, indices: number[]): Promise<{ c
   const child = spawn(command!, rest, { stdio: ['pipe', 'pipe', 'ignore'] });
   const pieces: Buffer[] = [];
   child.stdout.on('data', (piece: Buffer) => pieces.push(piece));
-  child.stdin.end(chunkRunLines(indices));
+  child.stdin.end(chunkRunLines(consecutiveRuns(indices)));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   const stdout = Buffer.concat(pieces);
   return { code, stdout, lines: stdout.toString('latin1').trimEnd().split('\n') };
@@ -34,7 +34,7 @@ describe('[REQ-04] the chunk reader scripts on a host', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('writes chunk runs one after the other, the short last chunk included, and each chunk once', async () => {
-    expect(chunkRunLines([0, 2, 3])).to.equal('0 1\n2 4\n');
+    expect(chunkRunLines(consecutiveRuns([0, 2, 3]))).to.equal('0 1\n2 4\n');
     const out = await run(READ_CHUNKS_SCRIPT, file, [0, 2, 3]);
     expect(out.code).to.equal(0);
     expect(out.stdout.equals(Buffer.concat([chunks[0]!, chunks[2]!, chunks[3]!]))).to.equal(true);
