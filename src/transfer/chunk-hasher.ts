@@ -6,8 +6,9 @@
  *   chunks one after the other (what a destination re-hashes to verify a sparse file in one stream; until the first
  *   hole that is the whole image's state, copied then). Hashing gigabytes of holes thus runs beside the data chunks
  *   instead of in front of them.
- * A chunk's buffer moves to a worker and back (transferred, not copied); the caller goes on with the buffer the
- * result carries, while the main thread keeps reading and sending other chunks.
+ * A chunk in shared memory (chunk-memory.ts) is read by the worker in place: the message carries the
+ * SharedArrayBuffer, not its bytes, and the caller must leave the buffer alone until the reply. Any other buffer is
+ * copied for the worker.
  */
 import { Worker } from 'node:worker_threads';
 import type { SourceChunk } from './source-chunks.js';
@@ -20,13 +21,13 @@ const whole = createHash('sha256');
 let dataOnly;
 parentPort.on('message', (m) => {
   if (m.kind === 'chunk') {
-    const digest = createHash('sha256').update(new Uint8Array(m.buffer, 0, m.length)).digest('hex');
-    parentPort.postMessage({ id: m.id, digest, buffer: m.buffer }, [m.buffer]);
+    const digest = createHash('sha256').update(new Uint8Array(m.buffer, m.offset, m.length)).digest('hex');
+    parentPort.postMessage({ id: m.id, digest });
   } else if (m.kind === 'data') {
-    const data = new Uint8Array(m.buffer, 0, m.length);
+    const data = new Uint8Array(m.buffer, m.offset, m.length);
     whole.update(data);
     dataOnly?.update(data);
-    parentPort.postMessage({ id: m.id, buffer: m.buffer }, [m.buffer]);
+    parentPort.postMessage({ id: m.id });
   } else if (m.kind === 'zeros') {
     dataOnly ??= whole.copy();
     for (let left = m.length; left > 0; left -= zeros.length) whole.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
@@ -43,7 +44,7 @@ export interface ImageDigests {
   dataSha256: string;
 }
 
-/** A chunk with its SHA-256 hex ('zero' for a hole); its data, if any, in the buffer that came back from the worker. */
+/** A chunk with its SHA-256 hex ('zero' for a hole). */
 export interface HashedChunk {
   chunk: SourceChunk;
   digest: string;
@@ -52,7 +53,6 @@ export interface HashedChunk {
 interface Reply {
   digest?: string;
   digests?: ImageDigests;
-  buffer?: ArrayBuffer;
 }
 
 /** One worker thread and its request/reply bookkeeping. */
@@ -74,14 +74,11 @@ class HashWorker {
     this.worker.on('exit', (code) => this.failAll(new Error(`the hash worker exited with code ${code}`)));
   }
 
-  /**
-   * Sends `data` to the worker: moved when `movable` and it owns its whole ArrayBuffer (the caller must then not
-   * touch it), copied otherwise.
-   */
-  postData(kind: 'chunk' | 'data', data: Buffer, movable: boolean): Promise<Reply> {
-    const owns = movable && data.byteOffset === 0 && data.length === data.buffer.byteLength && data.buffer instanceof ArrayBuffer;
-    const buffer = owns ? (data.buffer as ArrayBuffer) : new Uint8Array(data).buffer;
-    return this.request({ kind, buffer, length: data.length }, [buffer]);
+  /** Sends `data` to the worker: its SharedArrayBuffer, read there in place, or else a copy (moved, not cloned). */
+  postData(kind: 'chunk' | 'data', data: Buffer): Promise<Reply> {
+    if (data.buffer instanceof SharedArrayBuffer) return this.request({ kind, buffer: data.buffer, offset: data.byteOffset, length: data.length });
+    const copy = new Uint8Array(data).buffer;
+    return this.request({ kind, buffer: copy, offset: 0, length: data.length }, [copy]);
   }
 
   request(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
@@ -108,11 +105,11 @@ class HashWorker {
 export class ChunkHasher {
   private readonly worker = new HashWorker();
 
-  /** A data buffer that owns its whole ArrayBuffer moves to the worker and back (use the result's chunk); any other is copied. */
+  /** Hashes a chunk's data; shared memory must not change until this resolves. */
   async hash(chunk: SourceChunk): Promise<HashedChunk> {
     if (!chunk.data) return { chunk, digest: 'zero' };
-    const reply = await this.worker.postData('chunk', chunk.data, true);
-    return { chunk: { ...chunk, data: Buffer.from(reply.buffer!) }, digest: reply.digest! };
+    const reply = await this.worker.postData('chunk', chunk.data);
+    return { chunk, digest: reply.digest! };
   }
 
   close(): Promise<void> {
@@ -124,17 +121,9 @@ export class ChunkHasher {
 export class ImageHasher {
   private readonly worker = new HashWorker();
 
-  /**
-   * Adds a chunk (a hole as its zeros). `movable`: its buffer may move to the worker; it comes back as the result
-   * (undefined for a hole or a copied buffer), for reuse.
-   */
-  async add(chunk: SourceChunk, movable: boolean): Promise<Buffer | undefined> {
-    if (!chunk.data) {
-      await this.worker.request({ kind: 'zeros', length: chunk.length });
-      return undefined;
-    }
-    const reply = await this.worker.postData('data', chunk.data, movable);
-    return movable ? Buffer.from(reply.buffer!) : undefined;
+  /** Adds a chunk (a hole as its zeros); shared memory must not change until this resolves. */
+  async add(chunk: SourceChunk): Promise<void> {
+    await (chunk.data ? this.worker.postData('data', chunk.data) : this.worker.request({ kind: 'zeros', length: chunk.length }));
   }
 
   /** Resolves once every chunk added before was hashed. */

@@ -139,11 +139,11 @@ async function pump(
           return false;
         }
       }));
-      // Every channel took the bytes over, so the buffer may be reused (a failed one may still hold them: that
-      // buffer is copied for the image hash and left to the GC).
+      // Every channel took the bytes over, so the buffer may be reused once the image hash read it too (a failed
+      // channel may still hold them: that buffer is left to the GC).
       const reusable = chunk.data !== undefined && taken.every(Boolean);
       if (image) {
-        const hashedWhole = image.add(chunk, reusable).then((buffer) => buffer && memory.give(buffer));
+        const hashedWhole = image.add(chunk).then(() => reusable && memory.give(chunk.data!));
         hashedWhole.catch(() => undefined);
         if (chunk.data) imageBehind.push(hashedWhole);
         if (imageBehind.length > IMAGE_HASH_BEHIND) await imageBehind.shift();

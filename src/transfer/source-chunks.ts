@@ -2,7 +2,7 @@
  * [REQ-04] What every source hands the fan-out: the image's size and its chunks in order from a chunk index,
  * each either bytes or a known hole. `rechunk` cuts any byte stream into fixed-size chunks, and `isAllZero`
  * finds the chunks that stay holes. Chunk bytes live in buffers from the attempt's ChunkMemory (reused, and
- * movable to the hash worker).
+ * read in place by the hash workers).
  */
 import type { ChunkMemory } from './chunk-memory.js';
 
@@ -76,7 +76,8 @@ export async function* rechunk(
   if (offset < endOffset) throw new Error(`the source ended at byte ${offset + filled}, expected ${endOffset}`);
 }
 
-function chunkOf(data: Buffer, offset: number, chunkSizeBytes: number, memory: ChunkMemory): SourceChunk {
+/** The chunk at `offset` held in `data`: without data (its buffer given back) when it is all zeros. */
+export function chunkOf(data: Buffer, offset: number, chunkSizeBytes: number, memory: ChunkMemory): SourceChunk {
   const index = Math.floor(offset / chunkSizeBytes);
   if (!isAllZero(data)) return { index, offset, length: data.length, data };
   memory.give(data);

@@ -11,7 +11,7 @@ async function* once(buffer: Buffer): AsyncGenerator<Buffer> {
 }
 
 describe('[REQ-04] chunk and image hashing in worker threads', () => {
-  it('hashes each data chunk on its own, moving its buffer to the worker and back', async () => {
+  it('hashes each data chunk on its own, reading its shared memory in place (no copy, nothing moved)', async () => {
     const a = randomBytes(3000);
     const b = randomBytes(3000);
     const c = randomBytes(1234);
@@ -21,39 +21,45 @@ describe('[REQ-04] chunk and image hashing in worker threads', () => {
     try {
       const hashed = await Promise.all(chunks.map((chunk) => hasher.hash(chunk)));
       expect(hashed.map((h) => h.digest)).to.deep.equal([sha256(a), sha256(b), 'zero', sha256(c)]);
-      expect(hashed.map((h) => h.chunk.data), 'the bytes come back with the result').to.deep.equal([a, b, undefined, c]);
-      expect(chunks[0]!.data!.length, 'the buffer moved to the worker, not copied').to.equal(0);
+      expect(hashed.map((h) => h.chunk), 'the same chunks come back').to.deep.equal(chunks);
+      expect(chunks.map((chunk) => chunk.data), 'the bytes stay where they were').to.deep.equal([a, b, undefined, c]);
+      expect(chunks[0]!.data!.buffer).to.be.an.instanceOf(SharedArrayBuffer);
     } finally {
       await hasher.close();
     }
   });
 
-  it('copies a buffer it cannot move (a view into a larger one)', async () => {
+  it('copies a buffer that is not shared memory (a view into a larger one), and leaves it as it was', async () => {
     const data = randomBytes(5000).subarray(10, 4000);
     const hasher = new ChunkHasher();
     try {
       const hashed = await hasher.hash({ index: 0, offset: 0, length: data.length, data });
-      expect([hashed.digest, hashed.chunk.data?.equals(data), data.length]).to.deep.equal([sha256(data), true, 3990]);
+      expect([hashed.digest, hashed.chunk.data === data, data.length]).to.deep.equal([sha256(data), true, 3990]);
     } finally {
       await hasher.close();
     }
   });
 
-  it('hashes the whole image with holes as zeros, and its data chunks in a row; a movable buffer comes back, another stays', async () => {
+  it('hashes the whole image with holes as zeros, and its data chunks in a row, from shared and from other memory', async () => {
     const a = randomBytes(3000);
     const b = randomBytes(3000);
     const c = randomBytes(1234);
+    const memory = new ChunkMemory();
+    const inShared = (bytes: Buffer): Buffer => {
+      const buffer = memory.take(bytes.length);
+      bytes.copy(buffer);
+      return buffer;
+    };
     const image = new ImageHasher();
     try {
       const kept = Buffer.from(b);
-      const back = await Promise.all([
-        image.add({ index: 0, offset: 0, length: 3000, data: Buffer.from(a) }, true),
-        image.add({ index: 1, offset: 3000, length: 3000, data: kept }, false),
-        image.add({ index: 2, offset: 6000, length: 3000 }, true),
-        image.add({ index: 3, offset: 9000, length: 1234, data: Buffer.from(c) }, true),
+      await Promise.all([
+        image.add({ index: 0, offset: 0, length: 3000, data: inShared(a) }),
+        image.add({ index: 1, offset: 3000, length: 3000, data: kept }),
+        image.add({ index: 2, offset: 6000, length: 3000 }),
+        image.add({ index: 3, offset: 9000, length: 1234, data: inShared(c) }),
       ]);
-      expect(back).to.deep.equal([a, undefined, undefined, c]);
-      expect(kept, 'a buffer that may not move is copied').to.deep.equal(b);
+      expect(kept, 'a buffer that is not shared is copied, and stays').to.deep.equal(b);
       expect(await image.digests()).to.deep.equal({ sha256: sha256(a, b, Buffer.alloc(3000), c), dataSha256: sha256(a, b, c) });
     } finally {
       await image.close();
@@ -64,7 +70,7 @@ describe('[REQ-04] chunk and image hashing in worker threads', () => {
     const data = randomBytes(4000);
     const image = new ImageHasher();
     try {
-      await image.add({ index: 0, offset: 0, length: data.length, data: Buffer.from(data) }, true);
+      await image.add({ index: 0, offset: 0, length: data.length, data: Buffer.from(data) });
       expect(await image.digests()).to.deep.equal({ sha256: sha256(data), dataSha256: sha256(data) });
     } finally {
       await image.close();

@@ -47,6 +47,9 @@ describe('[REQ-04] source chunking and holes', () => {
     const other = memory.take(1000);
     expect(other.buffer).to.equal(seen[0]);
     expect(memory.take(1000).buffer).to.not.equal(seen[0]);
+    expect(other.buffer, 'shared memory, read in place by the hash workers').to.be.an.instanceOf(SharedArrayBuffer);
+    memory.give(Buffer.alloc(1000));
+    expect(memory.take(1000).buffer, 'a buffer of other memory is not kept').to.be.an.instanceOf(SharedArrayBuffer);
   });
 
   it('tells zeros from data, including a single non-zero byte at the very end', () => {
