@@ -42,6 +42,7 @@ export class ChunkWriter {
   /** Data bytes of this attempt the host acknowledged. */
   private ackedSent = 0;
   private lastConsumed: Promise<void> = Promise.resolve();
+  private writtenSha256: string | undefined;
 
   private constructor(
     private readonly host: TransferHost,
@@ -62,11 +63,14 @@ export class ChunkWriter {
     );
   }
 
-  /** `windowBytes` (the chunk size): data bytes sent but not yet acknowledged, at most. */
-  static async start(host: TransferHost, part: string, manifest: string, windowBytes: number, audit: AuditContext, signal: AbortSignal, onActivity: () => void): Promise<ChunkWriter> {
+  /**
+   * `windowBytes` (the chunk size): data bytes sent but not yet acknowledged, at most. `hash`: the host hashes the
+   * data bytes as it writes them, and `close` returns their digest.
+   */
+  static async start(host: TransferHost, part: string, manifest: string, windowBytes: number, hash: boolean, audit: AuditContext, signal: AbortSignal, onActivity: () => void): Promise<ChunkWriter> {
     const local = new AbortController();
     const both = AbortSignal.any([signal, local.signal]);
-    const process = await host.session.spawn(shArgv(WRITE_SCRIPT, [part, manifest, WRITER_PERL, ACK_STEP_BYTES]), { signal: both, audit, timeoutMs: 0 });
+    const process = await host.session.spawn(shArgv(WRITE_SCRIPT, [part, manifest, WRITER_PERL, ACK_STEP_BYTES, hash ? 1 : 0]), { signal: both, audit, timeoutMs: 0 });
     return new ChunkWriter(host, process, local, onActivity, windowBytes);
   }
 
@@ -97,12 +101,16 @@ export class ChunkWriter {
     return this.acked;
   }
 
-  /** Waits for every acknowledgement, ends stdin and waits for the writer to exit cleanly. */
-  async close(): Promise<void> {
+  /**
+   * Waits for every acknowledgement, ends stdin and waits for the writer to exit cleanly; resolves with the SHA-256
+   * of the data bytes it wrote when it was started with `hash`.
+   */
+  async close(): Promise<string | undefined> {
     while (this.inFlight.length > 0) await this.nextAck();
     this.process.stdin.end();
     const status = await this.process.exit;
     if (status.code !== 0) throw new CommandFailedError(this.host.name, 'sh -c <chunk writer>', status.code, this.stderr, { retryable: true });
+    return this.writtenSha256;
   }
 
   /** Fails the chunk in flight at once and ends the remote process (SIGTERM, then the channel is closed). */
@@ -131,12 +139,19 @@ export class ChunkWriter {
     this.throwIfFailed();
   }
 
-  /** `<index> <offset>`: progress inside the oldest chunk in flight; `<index>`: that chunk is whole. */
+  /**
+   * `<index> <offset>`: progress inside the oldest chunk in flight; `<index>`: that chunk is whole; `sha256 <hex>`
+   * (last): the digest of the data written.
+   */
   private onStdout(text: string): void {
     const lines = (this.pending + text).split('\n');
     this.pending = lines.pop() ?? '';
     for (const line of lines) {
       const [index, offset] = line.split(' ');
+      if (index === 'sha256') {
+        this.writtenSha256 = offset;
+        continue;
+      }
       const oldest = this.inFlight[0];
       if (oldest === undefined || index !== oldest.index) {
         this.fail(new Error(`${this.host.name}: the writer acknowledged "${line}", expected chunk ${oldest?.index ?? '(none)'}`));

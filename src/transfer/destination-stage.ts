@@ -5,13 +5,14 @@
  * the space the converted file needs is known to be free), then refresh its libvirt pool when it is a volume. A chunk the host holds only
  * the first part of (its manifest's progress line) is resumed inside: that prefix, hashed on the host, is compared
  * with the same bytes of the source when the chunk comes, and only the rest is sent when they match.
- * Verification: a file without holes is hashed whole with `openssl dgst -sha256` on the host. A file with holes,
- * written whole in this attempt while the engine hashed the whole source from byte 0 (holes as zeros,
- * chunk-hasher.ts) to the plan's digest, is verified by its chunks on the host: its data chunks, read one after the
- * other into one `openssl dgst` stream, hash to what the engine computed over the same chunks of the source (their
- * offsets and lengths are fixed by their indices), and `qemu-img map` shows no data outside the data chunks (so
- * every other chunk reads as zeros). The file's bytes are then exactly the bytes of the plan's digest (up to a
- * SHA-256 collision), without hashing gigabytes of holes per destination. Anything else falls back to openssl.
+ * Verification, by `openssl dgst -sha256` on the host: a file written whole in one attempt is hashed as it is
+ * written (the writer feeds its data bytes to openssl, chunk-writer.ts), so no second read of it is needed. Without
+ * holes that digest must be the plan's. With holes it covers the data chunks one after the other, and must equal
+ * what the engine computed over the same chunks of the source (whose whole digest, holes as zeros, must be the
+ * plan's; chunk-hasher.ts), with `qemu-img map` showing no data outside the data chunks (so every other chunk reads
+ * as zeros): the file's bytes are then exactly those of the plan's digest (up to a SHA-256 collision), without
+ * hashing gigabytes of holes per destination. A file resumed from an earlier attempt, or anything else, is hashed
+ * again whole.
  * Every file written, renamed or removed is one audit record.
  */
 import { createHash } from 'node:crypto';
@@ -20,10 +21,10 @@ import type { AuditSink } from '../security/audit-log.js';
 import type { AuditResourceRef } from '../security/audit-record.js';
 import { CommandFailedError } from '../errors/command-failed-error.js';
 import type { AuditContext } from '../ssh/remote-process.js';
-import { chunkCount, formatEntry, formatHeader, formatPartial, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestEntry, type ManifestHeader, type ParsedManifest } from './chunk-manifest.js';
+import { chunkCount, formatEntry, formatHeader, formatPartial, parseManifest, resumeOffset, ZERO_CHUNK, type ManifestHeader, type ParsedManifest } from './chunk-manifest.js';
 import type { ImageDigests } from './chunk-hasher.js';
 import { ChunkWriter } from './chunk-writer.js';
-import { CHUNK_READER_PERL, chunkRunLines, COMMIT_SCRIPT, consecutiveRuns, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_DATA_SCRIPT, HASH_RANGE_SCRIPT, INFO_ARGV, MAP_ARGV, MEASURE_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
+import { CHUNK_READER_PERL, chunkRunLines, COMMIT_SCRIPT, consecutiveRuns, CONVERT_SCRIPT, DIGEST_ARGV, HASH_CHUNKS_SCRIPT, HASH_RANGE_SCRIPT, INFO_ARGV, MAP_ARGV, MEASURE_SCRIPT, PROBE_SCRIPT, REMOVE_ARGV, shArgv, STAGE_SCRIPT } from './remote-scripts.js';
 import { dataExtents } from './host-source.js';
 import type { SourceChunk } from './source-chunks.js';
 import type { ImageFormat, TransferDestination } from './transfer-plan.js';
@@ -67,6 +68,8 @@ export class DestinationStage {
   private prefix: KeptPrefix | undefined;
   private reportedSent = 0;
   private resumedFrom = 0;
+  /** What the writer of a fresh start hashed as it wrote: the file's data bytes in order. */
+  private writtenSha256: string | undefined;
 
   constructor(
     readonly destination: TransferDestination,
@@ -132,7 +135,8 @@ export class DestinationStage {
   /** Starts the writer for this attempt. */
   async open(signal: AbortSignal, onActivity: () => void): Promise<void> {
     this.reportedSent = 0;
-    this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.header.chunkSizeBytes, this.auditContext, signal, onActivity);
+    this.writtenSha256 = undefined;
+    this.writer = await ChunkWriter.start(this.destination.host, this.part, this.manifest, this.header.chunkSizeBytes, this.freshStart, this.auditContext, signal, onActivity);
   }
 
   /**
@@ -178,8 +182,7 @@ export class DestinationStage {
       await this.discard(signal);
       throw new DigestMismatchError(this.host, this.header.sha256, source.sha256);
     }
-    const sparse = [...this.entries.values()].includes(ZERO_CHUNK);
-    if (!(source !== undefined && sparse && this.freshStart && (await this.verifiedByChunks(source.dataSha256, signal)))) {
+    if (!(await this.verifiedAsWritten(source, signal))) {
       const actual = await this.digestOf(this.part, signal);
       if (actual !== this.header.sha256) {
         await this.discard(signal);
@@ -240,7 +243,7 @@ export class DestinationStage {
     const writer = this.writer;
     this.writer = undefined;
     if (!writer) return;
-    await this.fileAction('file.write', { path: this.part, bytesSent: writer.bytesSent }, () => writer.close());
+    this.writtenSha256 = await this.fileAction('file.write', { path: this.part, bytesSent: writer.bytesSent }, () => writer.close());
   }
 
   /** Stops a writer at once (a stall or a cancel): the chunk in flight is lost, the manifest stays right. */
@@ -285,27 +288,23 @@ export class DestinationStage {
   }
 
   /**
-   * Every chunk has an entry, the data chunks read one after the other on the host hash to `dataSha256` (one openssl
-   * stream), and the host maps no data in a hole chunk.
+   * True when the file was written whole in this attempt and what its writer hashed as it wrote proves it right:
+   * without holes, that is the whole file, so it must be the plan's digest; with holes, it is the data chunks one
+   * after the other, so it must be what the engine hashed over the same chunks of the source (`source.dataSha256`),
+   * and the host must map no data in a hole chunk (so each reads as zeros). Anything else is verified by reading the
+   * file again.
    */
-  private async verifiedByChunks(dataSha256: string, signal: AbortSignal): Promise<boolean> {
+  private async verifiedAsWritten(source: ImageDigests | undefined, signal: AbortSignal): Promise<boolean> {
     const total = chunkCount(this.header);
-    const entries: ManifestEntry[] = [];
-    for (let index = 0; index < total; index++) {
-      const digest = this.entries.get(index);
-      if (digest === undefined) return false;
-      entries.push({ index, digest });
-    }
-    const data = entries.filter((entry) => entry.digest !== ZERO_CHUNK).map((entry) => entry.index);
-    const [hashed, map] = await Promise.all([
-      this.run(shArgv(HASH_DATA_SCRIPT, [this.part, this.header.chunkSizeBytes, CHUNK_READER_PERL]), signal, chunkRunLines(consecutiveRuns(data)), 0),
-      this.run(MAP_ARGV(this.part), signal, undefined, 0),
-    ]);
-    if (hashed.slice(0, 64) !== dataSha256) return false;
+    if (!this.freshStart || this.writtenSha256 === undefined || this.entries.size !== total) return false;
+    const holes = [...this.entries].filter(([, digest]) => digest === ZERO_CHUNK).map(([index]) => index);
+    if (holes.length === 0) return this.writtenSha256 === this.header.sha256;
+    if (source === undefined || this.writtenSha256 !== source.dataSha256) return false;
+    const hole = new Set(holes);
     const size = this.header.chunkSizeBytes;
-    return dataExtents(map).every((extent) => {
+    return dataExtents(await this.run(MAP_ARGV(this.part), signal, undefined, 0)).every((extent) => {
       for (let index = Math.floor(extent.start / size); index * size < extent.start + extent.length; index++) {
-        if (entries[index]?.digest === ZERO_CHUNK) return false;
+        if (hole.has(index)) return false;
       }
       return true;
     });

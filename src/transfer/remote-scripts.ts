@@ -36,12 +36,6 @@ export const HASH_CHUNKS_SCRIPT = `exec perl -e "$3" -- each "$1" "$2"`;
 /** `hashrange file start length`: the SHA-256 of that byte range of the file, one `<hex> *stdin` line. */
 export const HASH_RANGE_SCRIPT = `dd if="$1" bs=1M iflag=skip_bytes,count_bytes skip="$2" count="$3" status=none | openssl dgst -sha256 -r`;
 
-/**
- * `hashdata part chunkBytes code`, runs of chunks on stdin: one SHA-256 of the listed chunks of the file read one
- * after the other (CHUNK_READER_PERL, `code`). A failed read leaves the stream short, so the digest cannot match.
- */
-export const HASH_DATA_SCRIPT = `perl -e "$3" -- cat "$1" "$2" | openssl dgst -sha256 -r`;
-
 /** `read file chunkBytes code`, runs of chunks on stdin: the listed chunks of the file one after the other on stdout. */
 export const READ_CHUNKS_SCRIPT = `exec perl -e "$3" -- cat "$1" "$2"`;
 
@@ -110,11 +104,14 @@ cat > "$man"`;
  * start at its start or, on a resume inside the chunk, where the host's bytes of it end. Every `step` bytes of a
  * chunk in the file, it appends the progress line `<index> @<end offset>` to the manifest and prints
  * `<index> <end offset>`; once the whole chunk is in the file, it appends `<index> <digest>` and prints the index
- * alone. Those lines are the acknowledgements. EOF between chunks ends it cleanly.
+ * alone. Those lines are the acknowledgements. With `hash` 1, every data byte it writes also goes, in order, into
+ * one `openssl dgst -sha256` (its child, through a pipe), and at the end it prints `sha256 <hex>`: the digest of the
+ * data it wrote, as it wrote it, so a file written whole in one attempt needs no second read to be verified. EOF
+ * between chunks ends it cleanly.
  */
-export const WRITE_SCRIPT = `part=$1 man=$2 code=$3 step=$4
+export const WRITE_SCRIPT = `part=$1 man=$2 code=$3 step=$4 hash=$5
 ${LOCK}
-exec perl -e "$code" -- "$part" "$step"`;
+exec perl -e "$code" -- "$part" "$step" "$hash"`;
 
 /**
  * The chunk writer's body: perl-base is Essential in Debian (present on every host, unlike python), and one perl
@@ -122,14 +119,25 @@ exec perl -e "$code" -- "$part" "$step"`;
  * lock is fd 9, inherited from WRITE_SCRIPT.
  */
 export const WRITER_PERL = `use strict; use warnings; use Fcntl qw(SEEK_SET);
-my ($part, $step) = @ARGV; my $buf = ''; my $max = 1048576;
+my ($part, $step, $hash) = @ARGV; my $buf = ''; my $max = 1048576; my ($to, $from, $hasher);
 open(my $out, '+<', $part) or die "open $part: $!\\n";
 open(my $man, '>>&=', 9) or die "manifest lock fd: $!\\n";
+if ($hash) {
+  pipe(my $in, $to) or die "pipe: $!\\n"; pipe($from, my $back) or die "pipe: $!\\n";
+  $hasher = fork() // die "fork: $!\\n";
+  if ($hasher == 0) { close $to; close $from; open(STDIN, '<&', $in) or die; open(STDOUT, '>&', $back) or die; exec('openssl', 'dgst', '-sha256', '-r') or die "exec openssl: $!\\n"; }
+  close $in; close $back; fcntl($to, 1031, $max);
+}
 sub fill { my $n = sysread(STDIN, $buf, $max, length $buf); die "read: $!\\n" unless defined $n; return $n; }
 sub note { my ($line) = @_; defined(syswrite($man, $line)) or die "manifest: $!\\n"; }
+sub put { my ($fh, $what, $n) = @_; for (my $at = 0; $at < $n;) { my $w = syswrite($fh, $buf, $n - $at, $at); die "$what: $!\\n" unless defined $w; $at += $w; } }
+sub done {
+  if ($to) { close($to) or die "hash: $!\\n"; my $line = <$from> // ''; waitpid($hasher, 0); die "openssl dgst failed\\n" if $? != 0 || $line !~ /^([0-9a-f]{64})/; defined(syswrite(STDOUT, "sha256 $1\\n")) or exit 1; }
+  exit 0;
+}
 for (;;) {
   my $nl;
-  while (($nl = index($buf, "\\n")) < 0) { if (fill() == 0) { exit 0 if $buf eq ''; print STDERR "torn chunk header\\n"; exit ${SHORT_CHUNK_EXIT}; } }
+  while (($nl = index($buf, "\\n")) < 0) { if (fill() == 0) { done() if $buf eq ''; print STDERR "torn chunk header\\n"; exit ${SHORT_CHUNK_EXIT}; } }
   my $line = substr($buf, 0, $nl + 1, '');
   my ($i, $off, $len, $digest) = $line =~ /^(\\d+) (\\d+) (\\d+) ([0-9a-f]{64}|zero)\\n\\z/ or die "bad chunk header\\n";
   if ($len > 0) { sysseek($out, $off, SEEK_SET) or die "seek: $!\\n"; }
@@ -137,7 +145,7 @@ for (;;) {
   for (my $left = $len; $left > 0;) {
     if ($buf eq '' && fill() == 0) { print STDERR "short chunk $i: ", $len - $left, " of $len bytes\\n"; exit ${SHORT_CHUNK_EXIT}; }
     my $take = $left < length $buf ? $left : length $buf;
-    for (my $at = 0; $at < $take;) { my $w = syswrite($out, $buf, $take - $at, $at); die "write: $!\\n" unless defined $w; $at += $w; }
+    put($out, 'write', $take); put($to, 'hash', $take) if $to;
     substr($buf, 0, $take, ''); $left -= $take;
     my $done = $len - $left;
     if ($left > 0 && $done - $noted >= $step) { $noted = $done; my $end = $off + $done; note("$i \\@$end\\n"); defined(syswrite(STDOUT, "$i $end\\n")) or exit 1; }

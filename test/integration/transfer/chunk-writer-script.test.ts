@@ -11,12 +11,12 @@ const MIB = 1024 * KIB;
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** Runs the chunk writer script here (sh, flock, perl, openssl: what every host has) on `stream`. */
-async function write(dir: string, size: number, stream: Buffer, step = 64 * KIB): Promise<{ code: number | null; stdout: string[]; manifest: string[]; file: Buffer }> {
+async function write(dir: string, size: number, stream: Buffer, step = 64 * KIB, hash = false): Promise<{ code: number | null; stdout: string[]; manifest: string[]; file: Buffer }> {
   const part = join(dir, 'f.part');
   const manifest = join(dir, 'f.part.manifest');
   await writeFile(part, Buffer.alloc(0));
   await writeFile(manifest, '');
-  const [command, ...args] = shArgv(WRITE_SCRIPT, [part, manifest, WRITER_PERL, step]);
+  const [command, ...args] = shArgv(WRITE_SCRIPT, [part, manifest, WRITER_PERL, step, hash ? 1 : 0]);
   const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'ignore'] });
   let stdout = '';
   child.stdout.on('data', (piece: Buffer) => (stdout += piece.toString()));
@@ -61,9 +61,18 @@ describe('[REQ-04] the chunk writer script on a host', () => {
     const a = randomBytes(100 * KIB);
     const out = await write(dir, 300 * KIB, Buffer.concat([frame(0, 0, a), frame(1, 100 * KIB, undefined), frame(2, 200 * KIB, a)]));
     expect(out.code).to.equal(0);
-    expect(out.stdout).to.deep.equal(['0', '1', '2']);
+    expect(out.stdout, 'no digest unless asked').to.deep.equal(['0', '1', '2']);
     expect(out.manifest).to.deep.equal([`0 ${sha256(a)}`, '1 zero', `2 ${sha256(a)}`]);
     expect(out.file).to.deep.equal(Buffer.concat([a, Buffer.alloc(100 * KIB), a]));
+  });
+
+  it('hashes the data bytes as it writes them when asked, and prints their SHA-256 after the last acknowledgement', async () => {
+    const a = randomBytes(1.5 * MIB);
+    const b = randomBytes(700 * KIB);
+    const out = await write(dir, 1.5 * MIB + 100 * KIB + 700 * KIB, Buffer.concat([frame(0, 0, a), frame(1, 1.5 * MIB, undefined), frame(2, 1.5 * MIB + 100 * KIB, b)]), 256 * KIB, true);
+    expect(out.code).to.equal(0);
+    expect(out.file).to.deep.equal(Buffer.concat([a, Buffer.alloc(100 * KIB), b]));
+    expect(out.stdout.filter((line) => !/^\d+ \d+$/.test(line)), 'the holes are not in the digest').to.deep.equal(['0', '1', '2', `sha256 ${createHash('sha256').update(a).update(b).digest('hex')}`]);
   });
 
   it('stops with the short-chunk status when the stream ends inside a chunk, its progress line naming what is in the file', async () => {

@@ -5,12 +5,18 @@ import { startTransfer, type TransferJob } from '../../../src/transfer/transfer-
 import type { TransferProgress } from '../../../src/transfer/transfer-progress.js';
 import { formatEntry, formatHeader, formatPartial } from '../../../src/transfer/chunk-manifest.js';
 import { cachePath, stagingPaths, type TransferDestination, type TransferLimits, type TransferPlan } from '../../../src/transfer/transfer-plan.js';
+import type { AuditRecord } from '../../../src/security/audit-record.js';
 import { ImageServer } from './image-server.js';
 import { hostDigest, listDir, onHost, startTransferFleet, type TransferFleet } from './transfer-fleet.js';
 
 const MIB = 1024 * 1024;
 const CHUNK = 2 * MIB;
 const limits: TransferLimits = { chunkSizeBytes: CHUNK, bandwidthLimitBytesPerSecond: 0, inactivityTimeoutMs: 20_000, maxAttempts: 8 };
+
+/** The hosts whose staged `.part` was hashed again whole (`openssl dgst` on it) in these audit records. */
+function rehashedHosts(records: readonly AuditRecord[], part: string): string[] {
+  return records.filter((r) => r.action === 'ssh.exec' && (r.arguments as { argv: string[] }).argv.join(' ') === `openssl dgst -sha256 -r ${part}`).map((r) => r.host ?? '');
+}
 
 function sha256(buffer: Buffer): string {
   return createHash('sha256').update(buffer).digest('hex');
@@ -67,7 +73,8 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
       expect(fileRecords.filter((r) => r[0] === host)).to.deep.equal([
         [host, 'file.write', 'success', 'it'], [host, 'file.write', 'success', 'it'], [host, 'file.rename', 'success', 'it'],
       ]);
-    }
+    }    const records = fleet.auditRecords.slice(auditedBefore);
+    expect([...rehashedHosts(records, `${dir}/a.raw.part`), ...rehashedHosts(records, `${dir}/b.raw.part`)], 'verified as written: no second read').to.deep.equal([]);
   });
 
   it('resumes inside a chunk from its progress line, sending only the rest; a kept part unlike the source is sent again whole', async () => {
@@ -135,6 +142,7 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
 
   it('resumes a destination whose network was cut at about half, re-sending at most one chunk (bytes counted), while the other finishes', async () => {
     const slow = { ...limits, bandwidthLimitBytesPerSecond: 6 * MIB, inactivityTimeoutMs: 8000 };
+    const auditedBefore = fleet.auditRecords.length;
     const job = startTransfer(plan([to(0, `${dir}/cut0.raw`), to(1, `${dir}/cut1.raw`)], { limits: slow }), fleet.deps);
     await firstValueFrom(job.progress$.pipe(filter((p) => (p.destinations[1]?.bytesTransferred ?? 0) >= image.length / 2)));
     await fleet.hosts[1]!.cutNetwork();
@@ -149,6 +157,8 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
     // Re-sent: at most the one unacknowledged chunk (the writer never has more than a chunk of data in flight).
     expect(cut!.bytesSent - image.length).to.be.at.most(CHUNK);
     expect(await hostDigest(fleet.hosts[1]!, `${dir}/cut1.raw`)).to.equal(digest);
+    const records = fleet.auditRecords.slice(auditedBefore);
+    expect([rehashedHosts(records, `${dir}/cut0.raw.part`), rehashedHosts(records, `${dir}/cut1.raw.part`)], 'only the resumed file is hashed again whole').to.deep.equal([[], [fleet.hosts[1]!.name]]);
   });
 
   it('fails only the destination whose disk is too small, with InsufficientStorage and the sizes', async () => {
