@@ -3,7 +3,7 @@
  * - `ChunkHasher` hashes each data chunk before it is sent (its digest goes in the chunk's header and the manifest);
  * - `ImageHasher`, when the attempt reads the source from byte 0, hashes the whole image in order, holes fed as
  *   zeros, after the chunks were sent: the digest of exactly the bytes the engine sent, plus the digest of its data
- *   chunks one after the other (what a destination re-hashes to verify a sparse file in one stream; until the first
+ *   chunks one after the other (what a destination's writer hashes as it writes a sparse file; until the first
  *   hole that is the whole image's state, copied then). Hashing gigabytes of holes thus runs beside the data chunks
  *   instead of in front of them.
  * A chunk in shared memory (chunk-memory.ts) is read by the worker in place: the message carries the

@@ -297,10 +297,9 @@ export class DestinationStage {
   private async verifiedAsWritten(source: ImageDigests | undefined, signal: AbortSignal): Promise<boolean> {
     const total = chunkCount(this.header);
     if (!this.freshStart || this.writtenSha256 === undefined || this.entries.size !== total) return false;
-    const holes = [...this.entries].filter(([, digest]) => digest === ZERO_CHUNK).map(([index]) => index);
-    if (holes.length === 0) return this.writtenSha256 === this.header.sha256;
+    const hole = new Set([...this.entries].filter(([, digest]) => digest === ZERO_CHUNK).map(([index]) => index));
+    if (hole.size === 0) return this.writtenSha256 === this.header.sha256;
     if (source === undefined || this.writtenSha256 !== source.dataSha256) return false;
-    const hole = new Set(holes);
     const size = this.header.chunkSizeBytes;
     return dataExtents(await this.run(MAP_ARGV(this.part), signal, undefined, 0)).every((extent) => {
       for (let index = Math.floor(extent.start / size); index * size < extent.start + extent.length; index++) {

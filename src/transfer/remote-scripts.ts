@@ -119,14 +119,14 @@ exec perl -e "$code" -- "$part" "$step" "$hash"`;
  * lock is fd 9, inherited from WRITE_SCRIPT.
  */
 export const WRITER_PERL = `use strict; use warnings; use Fcntl qw(SEEK_SET);
-my ($part, $step, $hash) = @ARGV; my $buf = ''; my $max = 1048576; my ($to, $from, $hasher);
+my ($part, $step, $hash) = @ARGV; my $buf = ''; my $max = 1048576; my ($to, $from, $hasher); my $F_SETPIPE_SZ = 1031;
 open(my $out, '+<', $part) or die "open $part: $!\\n";
 open(my $man, '>>&=', 9) or die "manifest lock fd: $!\\n";
 if ($hash) {
   pipe(my $in, $to) or die "pipe: $!\\n"; pipe($from, my $back) or die "pipe: $!\\n";
   $hasher = fork() // die "fork: $!\\n";
   if ($hasher == 0) { close $to; close $from; open(STDIN, '<&', $in) or die; open(STDOUT, '>&', $back) or die; exec('openssl', 'dgst', '-sha256', '-r') or die "exec openssl: $!\\n"; }
-  close $in; close $back; fcntl($to, 1031, $max);
+  close $in; close $back; fcntl($to, $F_SETPIPE_SZ, $max);
 }
 sub fill { my $n = sysread(STDIN, $buf, $max, length $buf); die "read: $!\\n" unless defined $n; return $n; }
 sub note { my ($line) = @_; defined(syswrite($man, $line)) or die "manifest: $!\\n"; }

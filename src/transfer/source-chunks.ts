@@ -77,7 +77,7 @@ export async function* rechunk(
 }
 
 /** The chunk at `offset` held in `data`: without data (its buffer given back) when it is all zeros. */
-export function chunkOf(data: Buffer, offset: number, chunkSizeBytes: number, memory: ChunkMemory): SourceChunk {
+function chunkOf(data: Buffer, offset: number, chunkSizeBytes: number, memory: ChunkMemory): SourceChunk {
   const index = Math.floor(offset / chunkSizeBytes);
   if (!isAllZero(data)) return { index, offset, length: data.length, data };
   memory.give(data);
