@@ -140,6 +140,29 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
     expect(resumed.bytesSent - image.length).to.be.at.most(CHUNK, 'at most one chunk is sent twice');
   });
 
+  it('resumes from a server without Range support by reading from byte 0 and dropping the bytes it already has, none sent twice past one chunk', async () => {
+    const plain = new ImageServer({ ranges: false });
+    await plain.start();
+    try {
+      const plainUrl = plain.add('/image.raw', image);
+      plain.breakNextGetAfter(image.length / 2);
+      const job = startTransfer(plan([to(1, `${dir}/no-range.raw`)], { source: { kind: 'url', url: plainUrl } }), fleet.deps);
+      await firstValueFrom(job.progress$.pipe(filter((p) => p.destinations[0]?.phase === 'Retrying')));
+      await plain.start();
+      const result = await job.done;
+      expect(result.phase, JSON.stringify(result)).to.equal('Succeeded');
+      expect(await hostDigest(fleet.hosts[1]!, `${dir}/no-range.raw`)).to.equal(digest);
+      const resumed = result.destinations[0]!;
+      expect(resumed.resumedFromBytes).to.be.greaterThan(0);
+      expect(plain.gets.at(-1), 'the resume asked for a Range').to.equal(`bytes=${resumed.resumedFromBytes}-`);
+      expect(result.source.rangedReads, 'the server answered 200 with the whole image').to.equal(0);
+      expect(result.source.bytesRead, 'the last attempt read the whole image, from byte 0').to.equal(image.length);
+      expect(resumed.bytesSent - image.length).to.be.at.most(CHUNK, 'the bytes before the resume offset were read and dropped, not sent');
+    } finally {
+      await plain.stop();
+    }
+  });
+
   it('resumes a destination whose network was cut at about half, re-sending at most one chunk (bytes counted), while the other finishes', async () => {
     const slow = { ...limits, bandwidthLimitBytesPerSecond: 6 * MIB, inactivityTimeoutMs: 8000 };
     const auditedBefore = fleet.auditRecords.length;
