@@ -42,6 +42,14 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
     source: { kind: 'url', url }, destinations, sha256: digest, limits, resource: { kind: 'ImageTransfer', namespace: 'default', name: 'it' }, ...overrides,
   });
   const to = (index: number, path: string, cache = false): TransferDestination => ({ host: fleet.transferHosts[index]!, path, cache });
+  /** Runs the plan with `images` breaking off its next GET at half the image, started again once the destination retries. */
+  const acrossServerRestart = async (images: ImageServer, transfer: TransferPlan): Promise<TransferProgress> => {
+    images.breakNextGetAfter(image.length / 2);
+    const job = startTransfer(transfer, fleet.deps);
+    await firstValueFrom(job.progress$.pipe(filter((p) => p.destinations[0]?.phase === 'Retrying')));
+    await images.start();
+    return job.done;
+  };
 
   before(async function () {
     this.timeout(900_000);
@@ -126,11 +134,7 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
   });
 
   it('resumes with a Range request after the HTTP server stopped at about half and came back', async () => {
-    server.breakNextGetAfter(image.length / 2);
-    const job = startTransfer(plan([to(0, `${dir}/range.raw`)]), fleet.deps);
-    await firstValueFrom(job.progress$.pipe(filter((p) => p.destinations[0]?.phase === 'Retrying')));
-    await server.start();
-    const result = await job.done;
+    const result = await acrossServerRestart(server, plan([to(0, `${dir}/range.raw`)]));
     expect(result.phase, JSON.stringify(result)).to.equal('Succeeded');
     expect(await hostDigest(fleet.hosts[0]!, `${dir}/range.raw`)).to.equal(digest);
     const resumed = result.destinations[0]!;
@@ -145,11 +149,7 @@ describe('[REQ-04] image transfer from an HTTP URL to container hosts', function
     await plain.start();
     try {
       const plainUrl = plain.add('/image.raw', image);
-      plain.breakNextGetAfter(image.length / 2);
-      const job = startTransfer(plan([to(1, `${dir}/no-range.raw`)], { source: { kind: 'url', url: plainUrl } }), fleet.deps);
-      await firstValueFrom(job.progress$.pipe(filter((p) => p.destinations[0]?.phase === 'Retrying')));
-      await plain.start();
-      const result = await job.done;
+      const result = await acrossServerRestart(plain, plan([to(1, `${dir}/no-range.raw`)], { source: { kind: 'url', url: plainUrl } }));
       expect(result.phase, JSON.stringify(result)).to.equal('Succeeded');
       expect(await hostDigest(fleet.hosts[1]!, `${dir}/no-range.raw`)).to.equal(digest);
       const resumed = result.destinations[0]!;
